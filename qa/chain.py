@@ -1,0 +1,54 @@
+"""Builds the question-answering pipeline from settings (factory functions, chat-langchain style).
+
+    question + history -> resolve follow-up -> hybrid retrieval -> answerer -> cited Answer
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+
+from settings import Settings
+from vectorstore import ReportStore, SentenceEmbedder, open_store
+
+from .extractive import ExtractiveAnswerer
+from .followup import resolve_followup
+from .retrieval import HybridRetriever
+from .types import Answer, Turn
+
+
+def build_embedder(settings: Settings) -> SentenceEmbedder:
+    return SentenceEmbedder(settings.embedding_model, threads=settings.torch_threads)
+
+
+def build_store(settings: Settings, embedder: SentenceEmbedder | None = None) -> ReportStore:
+    return open_store(embedder or build_embedder(settings), path=str(settings.store), url=settings.chroma_url,
+                      prefix=settings.collection)
+
+
+class QAService:
+    """The one entry point the API uses: ``ask(question, history) -> Answer``."""
+
+    def __init__(self, settings: Settings, store: ReportStore):
+        self.settings = settings
+        self.store = store
+        self.retriever = HybridRetriever(store)
+        self.extractive = ExtractiveAnswerer(store, threshold=settings.min_score,
+                                             max_sentences=settings.max_answer_sentences)
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        started = time.perf_counter()
+        query = resolve_followup(question, history)
+        candidates = self.retriever.candidates(query)
+        answer = self.extractive.answer(question, candidates)
+        answer.query = query
+        answer.took_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def warm_up(self) -> None:
+        self.store.embedder.warm_up()
+        self.retriever.sync()
+
+
+def build_service(settings: Settings | None = None, store: ReportStore | None = None) -> QAService:
+    settings = settings or Settings.from_env()
+    return QAService(settings, store or build_store(settings))

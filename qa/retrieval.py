@@ -1,0 +1,128 @@
+"""Hybrid retrieval of answer sentences: dense (Chroma) + keyword (BM25), fused and rescored.
+
+The in-memory keyword index mirrors the store's active sentences. It is kept in step by the
+store's generation token: when another process (the ingest CLI, another worker) writes, the
+next question re-syncs only the reports whose version changed.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from vectorstore import ReportStore, SentenceRecord
+
+from .keyword import KeywordIndex
+from .scoring import combine, rrf, weighted_overlap
+from .text import terms
+from .types import Candidate
+
+
+@dataclass
+class DocInfo:
+    version: str
+    title: str
+    date: str
+    outlet: str
+    source: str
+
+
+class SentenceTable:
+    """Active sentences and report metadata, mirrored from the store for keyword search."""
+
+    def __init__(self) -> None:
+        self.sentences: dict[str, SentenceRecord] = {}
+        self.by_doc: dict[str, list[str]] = {}
+        self.docs: dict[str, DocInfo] = {}
+        self.keywords = KeywordIndex()
+        self.titles = KeywordIndex()
+
+    def sync(self, store: ReportStore) -> None:
+        current = {d.doc_id: d for d in store.list_documents()}
+        gone = [d for d in self.docs if d not in current or current[d].version != self.docs[d].version]
+        for doc_id in gone:
+            for sid in self.by_doc.pop(doc_id, []):
+                self.sentences.pop(sid, None)
+            self.keywords.remove(doc_id)
+            self.titles.remove(doc_id)
+            self.docs.pop(doc_id)
+        new = [d for d in current if d not in self.docs]
+        loaded = store.sentences_of(new)
+        grouped: dict[str, list[SentenceRecord]] = {}
+        for s in loaded:
+            if s.version == current[s.doc_id].version:
+                grouped.setdefault(s.doc_id, []).append(s)
+        for doc_id in new:
+            rec = current[doc_id]
+            rows = sorted(grouped.get(doc_id, []), key=lambda s: s.index)
+            self.docs[doc_id] = DocInfo(rec.version, rec.title, rec.date, rec.outlet, rec.source)
+            self.by_doc[doc_id] = [s.sentence_id for s in rows]
+            for s in rows:
+                self.sentences[s.sentence_id] = s
+            self.keywords.add(doc_id, [(s.sentence_id, s.text) for s in rows])
+            self.titles.add(doc_id, [(doc_id, f"{rec.title} {rec.outlet} {rec.date} {rec.author}")])
+
+    def neighbours(self, s: SentenceRecord) -> list[str]:
+        ids = self.by_doc.get(s.doc_id, [])
+        return [ids[i] for i in (s.index - 1, s.index + 1) if 0 <= i < len(ids)]
+
+
+class HybridRetriever:
+    """Finds and scores candidate answer sentences for a question."""
+
+    def __init__(self, store: ReportStore, dense_k: int = 40, keyword_k: int = 40):
+        self.store = store
+        self.embedder = store.embedder
+        self.dense_k = dense_k
+        self.keyword_k = keyword_k
+        self.table = SentenceTable()
+        self._lock = threading.Lock()
+        self._synced = False
+
+    def sync(self) -> None:
+        """Bring the keyword mirror up to date if the store changed (cheap when it did not)."""
+        changed = self.store.refresh()
+        if changed or not self._synced:
+            with self._lock:
+                self.table.sync(self.store)
+                self._synced = True
+
+    def candidates(self, query: str, limit: int = 30) -> list[Candidate]:
+        self.sync()
+        table = self.table
+        if not table.sentences:
+            return []
+        qvec = self.embedder.encode_query(query)
+        dense_hits = self.store.query_sentences(qvec, self.dense_k)
+        dense = {h.id: h.similarity for h in dense_hits if h.id in table.sentences}
+        keyword = dict(table.keywords.search(query, self.keyword_k))
+        fused = rrf([list(dense), list(keyword)])
+        pool = sorted(fused, key=fused.get, reverse=True)[: max(limit, 10)]
+        # Vectors for keyword-only hits and for neighbours (context feature).
+        want = set(pool)
+        for sid in pool:
+            want.update(table.neighbours(table.sentences[sid]))
+        vectors = self.store.sentence_vectors([s for s in want])
+        sims = {sid: float(np.dot(v, qvec)) for sid, v in vectors.items()}
+        qterms = list(dict.fromkeys(terms(query)))
+        idf = {t: table.keywords.idf(t) for t in qterms}
+        top_kw = max(keyword.values(), default=0.0) or 1.0
+        title_hits = dict(table.titles.search(query, 50))
+        top_title = max(title_hits.values(), default=0.0) or 1.0
+        out = []
+        for sid in pool:
+            s = table.sentences[sid]
+            doc = table.docs[s.doc_id]
+            text_terms = set(terms(s.text)) | {t for t in terms(doc.title) if title_hits.get(s.doc_id, 0) / top_title > 0.5}
+            neighbours = [sims.get(n, 0.0) for n in table.neighbours(s)]
+            c = Candidate(
+                sentence_id=sid, doc_id=s.doc_id, chunk_id=s.chunk_id, index=s.index, start=s.start, end=s.end,
+                text=s.text, dense=sims.get(sid, dense.get(sid, 0.0)), keyword=keyword.get(sid, 0.0) / top_kw,
+                overlap=weighted_overlap(qterms, text_terms, idf), context=max(neighbours, default=0.0),
+                date=doc.date, title=doc.title, outlet=doc.outlet,
+            )
+            c.score = combine(c)
+            out.append(c)
+        out.sort(key=lambda c: c.score, reverse=True)
+        return out[:limit]

@@ -1,0 +1,43 @@
+"""Ranking maths for candidate sentences. Pure functions.
+
+The final score is a weighted sum of features (see :data:`WEIGHTS`): dense similarity of the
+sentence to the question, IDF-weighted term overlap, normalised BM25 and the similarity of its
+neighbours. Weights and the refusal threshold were chosen on the dev QA set (``bench/qa``),
+see ``bench/eval.py`` and the README.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .types import Candidate
+
+WEIGHTS = {"dense": 1.0, "overlap": 0.35, "keyword": 0.10, "context": 0.15}
+REFUSAL_THRESHOLD = 0.45  # minimum score of the best sentence to answer at all
+ANSWER_MARGIN = 0.12  # further sentences must score within this of the best
+REDUNDANT_SIMILARITY = 0.85  # a sentence this close to one already chosen adds nothing
+
+
+def rrf(rankings: Iterable[Sequence[str]], k: int = 60) -> dict[str, float]:
+    """Reciprocal rank fusion of several ranked id lists."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking):
+            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank + 1)
+    return fused
+
+
+def weighted_overlap(question_terms: Sequence[str], text_terms: set[str], idf: dict[str, float]) -> float:
+    """Share of the question's (IDF-weighted) terms that occur in the text."""
+    total = sum(idf.get(t, 1.0) for t in question_terms)
+    if total <= 0:
+        return 0.0
+    return sum(idf.get(t, 1.0) for t in question_terms if t in text_terms) / total
+
+
+def combine(c: Candidate, weights: dict[str, float] = WEIGHTS) -> float:
+    return (
+        weights["dense"] * c.dense
+        + weights["overlap"] * c.overlap
+        + weights["keyword"] * c.keyword
+        + weights["context"] * c.context
+    )

@@ -1,0 +1,72 @@
+"""What the QA pipeline passes around and returns."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Turn:
+    role: str  # "user" | "assistant"
+    content: str
+
+
+@dataclass
+class Candidate:
+    """A sentence that may answer the question, with the evidence used to rank it."""
+
+    sentence_id: str
+    doc_id: str
+    chunk_id: str
+    index: int  # sentence number within the report
+    start: int
+    end: int
+    text: str
+    dense: float = 0.0  # cosine similarity to the question
+    keyword: float = 0.0  # BM25 score, normalised to [0, 1] within the question
+    overlap: float = 0.0  # IDF-weighted share of question terms found in the sentence (or its title)
+    context: float = 0.0  # similarity of the neighbouring sentences (helps "they"/"this" sentences)
+    score: float = 0.0  # final ranking score
+    date: str = ""
+    title: str = ""
+    outlet: str = ""
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    date: str
+    source: str
+    outlet: str
+    text: str  # the passage
+    start: int  # passage offsets in the report's stored text
+    end: int
+    score: float
+    highlights: list[dict] = field(default_factory=list)  # cited sentences, offsets within `text`
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    answer: str
+    found: bool
+    citations: list[Citation]
+    answerer: str = "extractive"
+    took_ms: float = 0.0
+    query: str = ""  # the question as searched (after follow-up resolution)
+    closest: list[dict] = field(default_factory=list)  # when not found: nearest passages, not citations
+
+    def as_dict(self) -> dict:
+        return {
+            "answer": self.answer,
+            "found": self.found,
+            "citations": [c.as_dict() for c in self.citations],
+            "answerer": self.answerer,
+            "took_ms": round(self.took_ms, 2),
+            "query": self.query,
+            "closest": self.closest,
+        }

@@ -1,0 +1,107 @@
+"""Shared fixtures: the real embedding model (loaded once per session), real Chroma stores in
+temporary folders, the real Flask app served over HTTP on a free port."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from ingest import Ingestor  # noqa: E402
+from settings import SAMPLE_REPORTS, Settings  # noqa: E402
+from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceEmbedder:
+    e = SentenceEmbedder()
+    e.warm_up()
+    return e
+
+
+@pytest.fixture
+def make_store(tmp_path, embedder):
+    """A fresh embedded store in a temporary folder."""
+    def _make(name: str = "store") -> ReportStore:
+        return ReportStore(embedder, path=tmp_path / name)
+    return _make
+
+
+@pytest.fixture(scope="session")
+def sample_store_dir(tmp_path_factory, embedder) -> Path:
+    """The sample corpus ingested once for the session (treat as read-only)."""
+    path = tmp_path_factory.mktemp("sample") / "store"
+    summary = Ingestor(ReportStore(embedder, path=path)).ingest_paths([SAMPLE_REPORTS])
+    assert not summary.failed and len(summary.added) >= 1
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_service(sample_store_dir, embedder):
+    from qa import build_service
+
+    settings = Settings.from_env(store=sample_store_dir)
+    return build_service(settings, ReportStore(embedder, path=sample_store_dir))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """The real app behind werkzeug's threaded HTTP server on a free loopback port."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def store_copy(tmp_path, sample_store_dir) -> Path:
+    """A writable copy of the sample store, for tests that ingest or delete."""
+    dest = tmp_path / "store"
+    shutil.copytree(sample_store_dir, dest)
+    return dest
+
+
+@pytest.fixture
+def live_server(store_copy):
+    from server import create_app
+
+    app = create_app(Settings.from_env(store=store_copy))
+    with LiveServer(app) as server:
+        server.store_dir = store_copy
+        yield server
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    """Run ``python -m ingest`` as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=ROOT, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)

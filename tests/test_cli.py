@@ -1,0 +1,46 @@
+"""``python -m ingest`` as a subprocess, the way users and their scripts run it."""
+import json
+
+from settings import SAMPLE_REPORTS
+
+from .conftest import run_cli
+
+
+def test_help_documents_options():
+    out = run_cli("--help", timeout=60)
+    assert out.returncode == 0
+    for option in ("--store", "--prune", "--chroma-url", "--quiet", "--json", "PATH"):
+        assert option in out.stdout
+
+
+def test_bad_arguments_exit_2():
+    assert run_cli(timeout=60).returncode == 2
+    assert run_cli("--no-such-option", "x", timeout=60).returncode == 2
+
+
+def test_ingest_then_reingest_and_bad_files(tmp_path):
+    store = tmp_path / "store"
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "binary.txt").write_bytes(b"\x00\xff\x00\xfe")
+    (bad / "undecodable.md").write_bytes(b"Title: x\n\n\xff\xfe bad bytes")
+    first = run_cli("--store", str(store), "--json", "-q", str(SAMPLE_REPORTS), str(bad), str(tmp_path / "missing.txt"))
+    assert first.returncode == 1, first.stderr
+    summary = json.loads(first.stdout)
+    assert len(summary["added"]) == 1 and summary["passages"] > 3
+    assert len(summary["failed"]) == 3
+    for name in ("binary.txt", "undecodable.md", "missing.txt"):
+        assert name in first.stderr
+    assert "Traceback" not in first.stderr
+
+    again = run_cli("--store", str(store), str(SAMPLE_REPORTS))
+    assert again.returncode == 0, again.stderr
+    assert "0 added, 0 updated, 1 unchanged" in again.stdout
+
+
+def test_store_path_that_is_a_file_is_a_clear_error(tmp_path):
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    out = run_cli("--store", str(not_a_dir), str(SAMPLE_REPORTS))
+    assert out.returncode == 3
+    assert "not a folder" in out.stderr and "Traceback" not in out.stderr

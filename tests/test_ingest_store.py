@@ -1,0 +1,109 @@
+"""Ingest into a real Chroma on disk with the real model: idempotence, replacement, pruning."""
+import shutil
+
+from ingest import Ingestor
+from settings import SAMPLE_REPORTS
+
+REPORT = """Title: Workers sent to Vladivostok shipyards
+Date: 2023-05-02
+Outlet: Synthetic test fixture
+
+About 250 North Korean welders arrived at shipyards in Vladivostok in May, a source said.
+
+They must hand over their passports to a minder on arrival.
+"""
+
+
+def all_ids(store):
+    return set(store.passages_col.get(include=[])["ids"]), set(store.sentences_col.get(include=[])["ids"])
+
+
+def test_sample_ingest_offsets_and_metadata(make_store):
+    store = make_store()
+    summary = Ingestor(store).ingest_paths([SAMPLE_REPORTS])
+    assert len(summary.added) == 1 and not summary.failed
+    [doc] = store.list_documents()
+    assert doc.outlet == "Daily NK" and doc.date == "2021-04" and doc.source.startswith("https://www.dailynk.com/")
+    full = store.get_document(doc.doc_id).text
+    got = store.passages_col.get(include=["metadatas", "documents"])
+    assert len(got["ids"]) == doc.passages > 3
+    for meta, text in zip(got["metadatas"], got["documents"]):
+        assert full[meta["start"] : meta["end"]] == text
+        assert meta["doc_id"] == doc.doc_id and meta["title"] == doc.title and meta["outlet"] == "Daily NK"
+        assert 150 <= len(text) <= 900
+
+
+def test_reingest_unchanged_adds_nothing(make_store):
+    store = make_store()
+    ing = Ingestor(store)
+    ing.ingest_paths([SAMPLE_REPORTS])
+    before = all_ids(store)
+    summary = ing.ingest_paths([SAMPLE_REPORTS])
+    assert summary.added == [] and summary.updated == [] and len(summary.unchanged) == 1 and summary.passages == 0
+    assert all_ids(store) == before
+
+
+def test_edit_replaces_passages_and_prune_removes(tmp_path, make_store):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    path = folder / "vlad.txt"
+    path.write_text(REPORT)
+    shutil.copy(next(SAMPLE_REPORTS.glob("*.txt")), folder / "sample.txt")
+    store = make_store()
+    ing = Ingestor(store)
+    ing.ingest_paths([folder])
+    old_passages, old_sentences = all_ids(store)
+    doc_id = next(d.doc_id for d in store.list_documents() if "Vladivostok" in d.title)
+
+    path.write_text(REPORT.replace("About 250", "About 320"))
+    summary = ing.ingest_paths([folder])
+    assert summary.updated == [doc_id] and len(summary.unchanged) == 1
+    new_passages, _ = all_ids(store)
+    vlad_old = {p for p in old_passages if p.startswith(doc_id)}
+    vlad_new = {p for p in new_passages if p.startswith(doc_id)}
+    assert vlad_old and vlad_new and not (vlad_old & vlad_new), "old passages are gone"
+    texts = store.passages_col.get(where={"doc_id": doc_id}, include=["documents"])["documents"]
+    assert any("320" in t for t in texts) and not any("About 250" in t for t in texts)
+
+    path.unlink()
+    summary = ing.ingest_paths([folder])  # without --prune nothing is removed
+    assert summary.removed == [] and store.get_document(doc_id) is not None
+    summary = ing.ingest_paths([folder], prune=True)
+    assert summary.removed == [doc_id]
+    assert store.get_document(doc_id) is None
+    assert not store.passages_col.get(where={"doc_id": doc_id}, include=[])["ids"]
+    assert not store.sentences_col.get(where={"doc_id": doc_id}, include=[])["ids"]
+
+
+def test_bad_files_fail_alone(tmp_path, make_store):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.txt").write_text(REPORT)
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
+    (folder / "latin1.txt").write_bytes("Caf\xe9 workers".encode("latin-1"))
+    store = make_store()
+    summary = Ingestor(store).ingest_paths([folder, tmp_path / "missing.txt"])
+    assert len(summary.added) == 1
+    messages = " ".join(m for _, m in summary.failed)
+    assert len(summary.failed) == 4
+    assert "empty" in messages and "binary" in messages and "UTF-8" in messages and "no such file" in messages
+
+
+def test_html_report(tmp_path, make_store):
+    page = tmp_path / "page.html"
+    page.write_text("""<html><head><title>Site | Loggers in Siberia</title>
+    <meta property="og:title" content="Loggers in Siberia">
+    <meta property="article:published_time" content="2019-11-03T08:00:00Z">
+    <meta property="og:site_name" content="Example News">
+    <link rel="canonical" href="https://example.com/loggers"></head>
+    <body><nav>Home | World</nav><article><h1>Loggers in Siberia</h1>
+    <p>North Korean loggers in Tynda work twelve-hour shifts, a defector said.</p>
+    <p>They return home after a three-year contract.</p></article>
+    <footer>Copyright Example</footer><script>alert(1)</script></body></html>""")
+    store = make_store()
+    Ingestor(store).ingest_paths([page])
+    [doc] = store.list_documents()
+    assert (doc.title, doc.date, doc.outlet, doc.source) == ("Loggers in Siberia", "2019-11-03", "Example News", "https://example.com/loggers")
+    text = store.get_document(doc.doc_id).text
+    assert "Tynda" in text and "alert" not in text and "Home | World" not in text and "Copyright" not in text

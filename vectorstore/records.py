@@ -1,0 +1,93 @@
+"""Plain records that cross the boundary between the store and its callers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class DocumentRecord:
+    """One report: its metadata, its stored (cleaned) text and the active version."""
+
+    doc_id: str
+    title: str
+    text: str = ""
+    date: str = ""
+    source: str = ""
+    outlet: str = ""
+    author: str = ""
+    path: str = ""
+    version: str = ""  # content hash of text + metadata; passages carry it too
+    passages: int = 0
+    ingested_at: float = 0.0
+
+    def metadata(self) -> dict[str, str | int | float]:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "date": self.date,
+            "source": self.source,
+            "outlet": self.outlet,
+            "author": self.author,
+            "path": self.path,
+            "version": self.version,
+            "passages": self.passages,
+            "ingested_at": self.ingested_at,
+        }
+
+    @classmethod
+    def from_metadata(cls, meta: dict, text: str = "") -> "DocumentRecord":
+        return cls(
+            doc_id=str(meta.get("doc_id", "")),
+            title=str(meta.get("title", "")),
+            text=text or "",
+            date=str(meta.get("date", "")),
+            source=str(meta.get("source", "")),
+            outlet=str(meta.get("outlet", "")),
+            author=str(meta.get("author", "")),
+            path=str(meta.get("path", "")),
+            version=str(meta.get("version", "")),
+            passages=int(meta.get("passages", 0) or 0),
+            ingested_at=float(meta.get("ingested_at", 0.0) or 0.0),
+        )
+
+
+@dataclass
+class PassageRecord:
+    """A citable chunk of a report: ``document.text[start:end] == text``."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    vector: np.ndarray | None = None
+    version: str = ""
+
+
+@dataclass
+class SentenceRecord:
+    """A sentence of a passage, embedded on its own for fine-grained retrieval."""
+
+    sentence_id: str
+    doc_id: str
+    chunk_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    vector: np.ndarray | None = None
+    version: str = ""
+
+
+@dataclass
+class Hit:
+    """A dense-search result: an id, its metadata, its text and cosine similarity."""
+
+    id: str
+    text: str
+    metadata: dict
+    similarity: float
+    vector: np.ndarray | None = field(default=None, repr=False)

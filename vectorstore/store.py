@@ -1,0 +1,365 @@
+"""The one module that knows Chroma.
+
+Four collections per store (prefix configurable):
+
+* ``<prefix>_documents`` — one record per report: metadata, the stored text and the active
+  ``version``. Switching this record is the atomic step of a re-ingest.
+* ``<prefix>_passages``  — citable chunks with character offsets (vector: mean of its sentences).
+* ``<prefix>_sentences`` — every sentence, embedded, pointing at its passage.
+* ``<prefix>_meta``      — a generation counter that writers bump so readers in other processes
+  notice changes cheaply (one indexed read) and refresh what they cache.
+
+Readers only trust passages whose ``version`` equals the document record's version, so a
+report being replaced is seen either old or new, never mixed, and a crash mid-write leaves
+only invisible leftovers that the next write removes.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.shared_system_client import SharedSystemClient
+from chromadb.config import Settings as ChromaSettings
+
+from .embeddings import DIMENSION, ChromaEmbeddingAdapter, SentenceEmbedder
+from .records import DocumentRecord, Hit, PassageRecord, SentenceRecord
+
+_GENERATION_ID = "generation"
+_PLACEHOLDER = [1.0] + [0.0] * (DIMENSION - 1)  # meta records need some vector
+_WRITE_BATCH = 1000
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used (bad folder, server unreachable, locked...)."""
+
+
+class StoreLocked(StoreError):
+    """Another process is writing to the same store."""
+
+
+def _chroma_settings() -> ChromaSettings:
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+class ReportStore:
+    """Reports, passages and sentences in Chroma, embedded on disk or on a Chroma server."""
+
+    def __init__(
+        self,
+        embedder: SentenceEmbedder,
+        path: str | os.PathLike | None = None,
+        url: str | None = None,
+        prefix: str = "reportqa",
+    ):
+        if not path and not url:
+            raise StoreError("a store needs a folder or a Chroma server URL")
+        if not 3 <= len(prefix) <= 40 or not prefix.replace("_", "").replace("-", "").isalnum():
+            raise StoreError(f"invalid collection prefix {prefix!r}: use 3-40 letters, digits, - or _")
+        self.embedder = embedder
+        self.path = Path(path).expanduser().resolve() if path and not url else None
+        self.url = url
+        self.prefix = prefix
+        self._lock = threading.RLock()
+        self._client: ClientAPI | None = None
+        self._collections: dict[str, object] = {}
+        self._seen_generation: str | None = None
+
+    # ----------------------------------------------------------------- connection
+    @property
+    def location(self) -> str:
+        return self.url or str(self.path)
+
+    def _open_client(self) -> ClientAPI:
+        if self.url:
+            parsed = urlparse(self.url if "://" in self.url else f"http://{self.url}")
+            if not parsed.hostname:
+                raise StoreError(f"invalid Chroma server URL: {self.url!r}")
+            try:
+                return chromadb.HttpClient(
+                    host=parsed.hostname,
+                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                    ssl=parsed.scheme == "https",
+                    settings=_chroma_settings(),
+                )
+            except Exception as exc:  # chromadb raises several types here
+                raise StoreError(f"cannot reach the Chroma server at {self.url}: {exc}") from None
+        self._check_folder()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(self.path), settings=_chroma_settings())
+        except Exception as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+
+    def _check_folder(self) -> None:
+        assert self.path is not None
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"store path is not a folder: {self.path}")
+
+    def _reopen(self) -> None:
+        """Open a fresh embedded client so searches see other processes' writes.
+
+        Chroma caches one system per folder and its in-memory vector index does not follow
+        writes made by another process. Dropping the cached system (without stopping it, so
+        requests still running on the old collections finish) and opening a new one fixes it.
+        """
+        if self.path is not None:
+            SharedSystemClient._identifier_to_system.pop(str(self.path), None)
+            SharedSystemClient._identifier_to_refcount.pop(str(self.path), None)
+        self._client = None
+        self._collections = {}
+
+    @property
+    def client(self) -> ClientAPI:
+        with self._lock:
+            if self._client is None:
+                self._client = self._open_client()
+            return self._client
+
+    def _collection(self, kind: str):
+        col = self._collections.get(kind)
+        if col is None:
+            with self._lock:
+                col = self._collections.get(kind)
+                if col is None:
+                    try:
+                        col = self.client.get_or_create_collection(
+                            name=f"{self.prefix}_{kind}",
+                            embedding_function=ChromaEmbeddingAdapter(self.embedder),
+                            metadata={"hnsw:space": "cosine"},
+                        )
+                    except StoreError:
+                        raise
+                    except Exception as exc:
+                        raise StoreError(f"cannot open collection {self.prefix}_{kind} at {self.location}: {exc}") from None
+                    self._collections[kind] = col
+        return col
+
+    @property
+    def documents_col(self):
+        return self._collection("documents")
+
+    @property
+    def passages_col(self):
+        return self._collection("passages")
+
+    @property
+    def sentences_col(self):
+        return self._collection("sentences")
+
+    @property
+    def meta_col(self):
+        return self._collection("meta")
+
+    def collection_name(self, kind: str) -> str:
+        return f"{self.prefix}_{kind}"
+
+    # ----------------------------------------------------------------- generation
+    def generation(self) -> str:
+        """A token that changes whenever any process writes to the store."""
+        got = self.meta_col.get(ids=[_GENERATION_ID], include=["metadatas"])
+        if got["ids"]:
+            return str(got["metadatas"][0].get("token", "0"))
+        return "0"
+
+    def bump_generation(self) -> str:
+        token = f"{time.time():.6f}-{uuid.uuid4().hex[:8]}"
+        self.meta_col.upsert(
+            ids=[_GENERATION_ID], embeddings=[_PLACEHOLDER], metadatas=[{"token": token}], documents=[""]
+        )
+        return token
+
+    def refresh(self) -> bool:
+        """Re-open the embedded client if another process wrote since we last looked.
+
+        Returns True when the store changed (callers then refresh their own caches).
+        """
+        token = self.generation()
+        if token == self._seen_generation:
+            return False
+        with self._lock:
+            if self._seen_generation is not None and self.path is not None:
+                self._reopen()
+            self._seen_generation = token
+        return True
+
+    # ----------------------------------------------------------------- write lock
+    @contextlib.contextmanager
+    def write_lock(self, wait: bool = False) -> Iterator[None]:
+        """Exclusive writer lock (embedded mode: a file lock beside the data)."""
+        if self.path is None:
+            yield
+            return
+        self._check_folder()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path / ".write.lock", "a+")
+        except OSError as exc:
+            raise StoreError(f"cannot write to the store at {self.path}: {exc.strerror}") from None
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise StoreLocked(
+                    f"another ingest is writing to {self.path}; wait for it to finish and run again"
+                ) from None
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
+
+    # ----------------------------------------------------------------- documents
+    def list_documents(self) -> list[DocumentRecord]:
+        got = self.documents_col.get(include=["metadatas"])
+        docs = [DocumentRecord.from_metadata(m) for m in got["metadatas"]]
+        return sorted(docs, key=lambda d: (d.date, d.title), reverse=True)
+
+    def versions(self) -> dict[str, str]:
+        """doc_id -> active version, straight from the store (cheap: metadata only)."""
+        got = self.documents_col.get(include=["metadatas"])
+        return {m["doc_id"]: m["version"] for m in got["metadatas"]}
+
+    def get_documents(self, doc_ids: Sequence[str], with_text: bool = False) -> dict[str, DocumentRecord]:
+        if not doc_ids:
+            return {}
+        include = ["metadatas", "documents"] if with_text else ["metadatas"]
+        got = self.documents_col.get(ids=list(doc_ids), include=include)
+        texts = got.get("documents") or [""] * len(got["ids"])
+        return {i: DocumentRecord.from_metadata(m, t) for i, m, t in zip(got["ids"], got["metadatas"], texts)}
+
+    def get_document(self, doc_id: str, with_text: bool = True) -> DocumentRecord | None:
+        return self.get_documents([doc_id], with_text=with_text).get(doc_id)
+
+    def counts(self) -> tuple[int, int]:
+        """(documents, active passages)."""
+        docs = self.documents_col.get(include=["metadatas"])["metadatas"]
+        return len(docs), sum(int(m.get("passages", 0) or 0) for m in docs)
+
+    def write_document(
+        self, doc: DocumentRecord, passages: Sequence[PassageRecord], sentences: Sequence[SentenceRecord]
+    ) -> None:
+        """Add or replace one report: new passages first, then the switch, then cleanup."""
+        base = {"doc_id": doc.doc_id, "version": doc.version}
+        for lo in range(0, len(passages), _WRITE_BATCH):
+            part = passages[lo : lo + _WRITE_BATCH]
+            self.passages_col.upsert(
+                ids=[p.chunk_id for p in part],
+                embeddings=np.stack([p.vector for p in part]),
+                documents=[p.text for p in part],
+                metadatas=[
+                    {**base, "chunk_id": p.chunk_id, "index": p.index, "start": p.start, "end": p.end,
+                     "title": doc.title, "date": doc.date, "source": doc.source, "outlet": doc.outlet}
+                    for p in part
+                ],
+            )
+        for lo in range(0, len(sentences), _WRITE_BATCH):
+            part = sentences[lo : lo + _WRITE_BATCH]
+            self.sentences_col.upsert(
+                ids=[s.sentence_id for s in part],
+                embeddings=np.stack([s.vector for s in part]),
+                documents=[s.text for s in part],
+                metadatas=[
+                    {**base, "chunk_id": s.chunk_id, "index": s.index, "start": s.start, "end": s.end}
+                    for s in part
+                ],
+            )
+        doc_vector = np.mean(np.stack([p.vector for p in passages]), axis=0) if passages else np.array(_PLACEHOLDER)
+        doc_vector = doc_vector / (np.linalg.norm(doc_vector) or 1.0)
+        # The switch: from here on readers see the new version.
+        self.documents_col.upsert(
+            ids=[doc.doc_id], embeddings=[doc_vector], documents=[doc.text], metadatas=[doc.metadata()]
+        )
+        self._delete_versions(doc.doc_id, keep=doc.version)
+        self.bump_generation()
+
+    def _delete_versions(self, doc_id: str, keep: str | None) -> None:
+        where: dict = {"doc_id": doc_id} if keep is None else {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep}}]}
+        self.passages_col.delete(where=where)
+        self.sentences_col.delete(where=where)
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a report: its record first (readers stop seeing it), then its passages."""
+        existed = bool(self.documents_col.get(ids=[doc_id], include=[])["ids"])
+        self.documents_col.delete(ids=[doc_id])
+        self._delete_versions(doc_id, keep=None)
+        self.bump_generation()
+        return existed
+
+    def purge_orphans(self) -> int:
+        """Delete passages and sentences left by an interrupted write (not the active version)."""
+        active = self.versions()
+        removed = 0
+        for col in (self.passages_col, self.sentences_col):
+            got = col.get(include=["metadatas"])
+            stale = [i for i, m in zip(got["ids"], got["metadatas"]) if active.get(m.get("doc_id")) != m.get("version")]
+            for lo in range(0, len(stale), _WRITE_BATCH):
+                col.delete(ids=stale[lo : lo + _WRITE_BATCH])
+            removed += len(stale)
+        if removed:
+            self.bump_generation()
+        return removed
+
+    # ----------------------------------------------------------------- reads
+    def sentences_of(self, doc_ids: Iterable[str]) -> list[SentenceRecord]:
+        """All stored sentences of the given reports (any version; callers filter)."""
+        ids = list(doc_ids)
+        out: list[SentenceRecord] = []
+        for lo in range(0, len(ids), 100):
+            got = self.sentences_col.get(where={"doc_id": {"$in": ids[lo : lo + 100]}}, include=["metadatas", "documents"])
+            for sid, meta, text in zip(got["ids"], got["metadatas"], got["documents"]):
+                out.append(SentenceRecord(
+                    sentence_id=sid, doc_id=meta["doc_id"], chunk_id=meta["chunk_id"], index=int(meta["index"]),
+                    start=int(meta["start"]), end=int(meta["end"]), text=text, version=meta.get("version", ""),
+                ))
+        return out
+
+    def query_sentences(self, vector: np.ndarray, k: int) -> list[Hit]:
+        return self._query(self.sentences_col, vector, k)
+
+    def query_passages(self, vector: np.ndarray, k: int) -> list[Hit]:
+        return self._query(self.passages_col, vector, k)
+
+    def _query(self, col, vector: np.ndarray, k: int) -> list[Hit]:
+        total = col.count()
+        if total == 0:
+            return []
+        res = col.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(k, total),
+            include=["metadatas", "documents", "distances"],
+        )
+        return [
+            Hit(id=i, text=t, metadata=m, similarity=1.0 - float(d))
+            for i, t, m, d in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
+        ]
+
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        got = self.sentences_col.get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"])}
+
+    def get_passages(self, chunk_ids: Sequence[str]) -> dict[str, PassageRecord]:
+        if not chunk_ids:
+            return {}
+        got = self.passages_col.get(ids=list(dict.fromkeys(chunk_ids)), include=["metadatas", "documents"])
+        return {
+            i: PassageRecord(chunk_id=i, doc_id=m["doc_id"], index=int(m["index"]), start=int(m["start"]),
+                             end=int(m["end"]), text=t, version=m.get("version", ""))
+            for i, m, t in zip(got["ids"], got["metadatas"], got["documents"])
+        }
+
+    def as_langchain(self, kind: str = "passages"):
+        """The collection as a langchain-chroma ``Chroma`` vector store (same client)."""
+        from langchain_chroma import Chroma
+
+        return Chroma(client=self.client, collection_name=self.collection_name(kind), embedding_function=self.embedder)

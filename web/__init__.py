@@ -1,0 +1,1 @@
+"""Flask blueprints and HTTP plumbing used by ``server.py``."""
