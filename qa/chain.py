@@ -13,7 +13,7 @@ from vectorstore import ReportStore, SentenceEmbedder, open_store
 from .extractive import ExtractiveAnswerer
 from .followup import resolve_followup
 from .retrieval import HybridRetriever
-from .types import Answer, Turn
+from .types import Answer, StreamEvent, Turn
 
 
 def build_embedder(settings: Settings) -> SentenceEmbedder:
@@ -44,9 +44,31 @@ class QAService:
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
 
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[StreamEvent]:
+        """The answer as events: text deltas, then the citations, then ``done``.
+
+        The extractive answer is produced sentence by sentence (each with its ``[n]``).
+        """
+        started = time.perf_counter()
+        answer = self.ask(question, history)
+        pieces = split_answer(answer.answer)
+        for i, piece in enumerate(pieces):
+            yield StreamEvent("delta", piece if i == len(pieces) - 1 else piece + " ")
+        yield StreamEvent("citations", answer.citations)
+        yield StreamEvent("done", {"found": answer.found, "answerer": answer.answerer, "query": answer.query,
+                                   "took_ms": round((time.perf_counter() - started) * 1000, 2)})
+
     def warm_up(self) -> None:
         self.store.embedder.warm_up()
         self.retriever.sync()
+
+
+def split_answer(text: str) -> list[str]:
+    """Split an answer after each citation mark group: one piece per cited sentence."""
+    import re
+
+    pieces = [p.strip() for p in re.split(r"(?<=\])\s+(?=[^\[])", text) if p.strip()]
+    return pieces or [text]
 
 
 def build_service(settings: Settings | None = None, store: ReportStore | None = None) -> QAService:

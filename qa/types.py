@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -48,6 +49,18 @@ class Citation:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class StreamEvent:
+    """One piece of a streamed answer.
+
+    kinds, in order: ``delta`` (data: str, a piece of answer text; zero or more), ``citations``
+    (data: list[Citation], once), ``done`` (data: dict with found, answerer, took_ms, query).
+    """
+
+    kind: str
+    data: Any
 
 
 @dataclass
