@@ -91,13 +91,31 @@ def store_copy(tmp_path, sample_store_dir) -> Path:
 
 
 @pytest.fixture
-def live_server(store_copy):
+def make_live_server(store_copy):
+    """Start the real app over HTTP with settings overrides, e.g. ``make_live_server(api_token="t")``.
+
+    Uses a writable copy of the sample store unless ``store=`` is given.
+    """
     from server import create_app
 
-    app = create_app(Settings.from_env(store=store_copy))
-    with LiveServer(app) as server:
-        server.store_dir = store_copy
-        yield server
+    started: list[LiveServer] = []
+
+    def _make(**overrides) -> LiveServer:
+        overrides.setdefault("store", store_copy)
+        app = create_app(Settings.from_env(**overrides))
+        server = LiveServer(app).__enter__()
+        server.store_dir = Path(overrides["store"])
+        started.append(server)
+        return server
+
+    yield _make
+    for server in started:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def live_server(make_live_server):
+    return make_live_server()
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
