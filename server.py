@@ -15,6 +15,7 @@ from flask import Flask
 
 from settings import PROJECT_DIR, Settings
 from web.errors import register_error_handlers
+from web.security import register_security
 from web.services import init_services
 
 
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["REPORTQA_SETTINGS"] = settings
     init_services(app, settings)
     register_error_handlers(app)
+    register_security(app, settings)  # read token, CORS, rate limit (web/security.py)
 
     from web.api import bp as api_bp
     from web.ui import bp as ui_bp
