@@ -35,6 +35,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(ui_bp)
+    from web.documents import bp as documents_bp
+    from web.openai_api import bp as openai_bp
+    from web.openapi import bp as openapi_bp
+
+    for extra_bp in (documents_bp, openai_bp, openapi_bp):
+        app.register_blueprint(extra_bp)
 
     @app.after_request
     def _headers(response):

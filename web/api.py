@@ -1,13 +1,17 @@
-"""The JSON API blueprint: ask, health, documents."""
+"""The JSON API blueprint: ask (plain and streamed), health, documents (reads; writes are in documents.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
 from qa import Turn
 
+from .auth import require_read_token
 from .errors import ApiError
-from .schemas import AskRequest, DocumentOut
+from .openapi import Resp, documented
+from .schemas import (AskRequest, AskResponse, DocumentDetail, DocumentOut, DocumentsResponse, HealthResponse, StreamCitations,
+                      StreamDelta, StreamDone)
 from .services import services
+from .stream import answer_events, sse_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -20,18 +24,43 @@ def json_body(model):
 
 
 def parse_ask() -> tuple[str, list[Turn]]:
+    """The question and history of an ask request (validated: a 4xx JSON error if bad)."""
     body = json_body(AskRequest)
     return body.question, [Turn(t.role, t.content) for t in body.history]
 
 
 @bp.post("/ask")
+@documented("Ask a question; get a cited answer", tags=("ask",), body=AskRequest,
+            responses={200: AskResponse, 400: "invalid request", 413: "body too large", 415: "not JSON"})
 def ask():
+    require_read_token()
     question, history = parse_ask()
     answer = services().qa.ask(question, history)
     return jsonify(answer.as_dict())
 
 
+_STREAM_DOC = (
+    "Server-Sent Events, each `event: <name>` + `data: <json>`: `delta` (StreamDelta, a piece of answer "
+    "text; zero or more, in order), then `citations` (StreamCitations, once), then `done` (StreamDone). "
+    "On a failure after the stream started: `error` with the JSON error shape (ErrorResponse). "
+    "An invalid request is refused before streaming with a normal 4xx JSON error."
+)
+
+
+@bp.post("/ask/stream")
+@documented("Ask a question; the answer streams as Server-Sent Events", tags=("ask",), body=AskRequest,
+            description=_STREAM_DOC,
+            responses={200: Resp(_STREAM_DOC, media="text/event-stream", models=(StreamDelta, StreamCitations, StreamDone)),
+                       400: "invalid request", 413: "body too large", 415: "not JSON"})
+def ask_stream():
+    require_read_token()
+    question, history = parse_ask()  # validation errors leave as plain 4xx JSON, before any event
+    qa = services().qa
+    return sse_response(answer_events(qa.stream(question, history)))
+
+
 @bp.get("/health")
+@documented("Service status and corpus size", tags=("meta",), responses={200: HealthResponse})
 def health():
     store = services().qa.store
     documents, passages = store.counts()
@@ -39,16 +68,17 @@ def health():
 
 
 @bp.get("/documents")
+@documented("The ingested reports", tags=("documents",), responses={200: DocumentsResponse})
 def documents():
     docs = services().qa.store.list_documents()
     return jsonify({"documents": [DocumentOut.model_validate(d, from_attributes=True).model_dump() for d in docs]})
 
 
 @bp.get("/documents/<doc_id>")
+@documented("One report with its stored text (citation offsets point into it)", tags=("documents",),
+            responses={200: DocumentDetail, 404: "no such report"})
 def document(doc_id: str):
     doc = services().qa.store.get_document(doc_id, with_text=True)
     if doc is None:
         raise ApiError(404, "not_found", f"no report with id {doc_id!r}")
-    out = DocumentOut.model_validate(doc, from_attributes=True).model_dump()
-    out["text"] = doc.text
-    return jsonify(out)
+    return jsonify(DocumentDetail.model_validate(doc, from_attributes=True).model_dump())

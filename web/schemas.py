@@ -107,5 +107,179 @@ class DocumentOut(BaseModel):
     ingested_at: float
 
 
+class DocumentDetail(DocumentOut):
+    text: str = Field(description="the stored (cleaned) text; citation offsets point into it")
+
+
 class DocumentsResponse(BaseModel):
     documents: list[DocumentOut]
+
+
+# --- Streaming (POST /api/ask/stream): the data of each Server-Sent Event -------------------------
+
+class StreamDelta(BaseModel):
+    """``event: delta`` — a piece of answer text, in order."""
+
+    text: str
+
+
+class StreamCitations(BaseModel):
+    """``event: citations`` — the citation objects, once, after the text."""
+
+    citations: list[CitationOut]
+
+
+class StreamDone(BaseModel):
+    """``event: done`` — the last event of a successful answer."""
+
+    found: bool
+    answerer: str = Field(description="'extractive' or 'llm'")
+    took_ms: float
+    query: str = Field("", description="the question as searched, after follow-up resolution")
+
+
+# --- Ingest over HTTP (POST/DELETE /api/documents) -----------------------------------------------
+
+MAX_REPORT_CHARS = 1_000_000
+
+
+def _date(value: str | None) -> str | None:
+    from ingest.header import normalize_date
+
+    if value is None or not value.strip():
+        return None
+    date = normalize_date(value)
+    if date is None:
+        raise ValueError(f"unreadable date {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    return date
+
+
+class ReportMeta(BaseModel):
+    """Metadata given with an upload; any field given overrides the report's own header."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    title: str | None = Field(None, max_length=500)
+    date: str | None = Field(None, max_length=40, description="YYYY, YYYY-MM or YYYY-MM-DD (other common forms are normalised)")
+    source: str | None = Field(None, max_length=2000, description="the report's URL; it also fixes the report's id")
+    outlet: str | None = Field(None, max_length=200)
+    author: str | None = Field(None, max_length=200)
+
+    _clean = field_validator("title", "source", "outlet", "author")(lambda v: None if v is None else _no_control_chars(v).strip())
+    _date = field_validator("date")(_date)
+
+    def given(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump(exclude={"text", "file"}).items() if v}
+
+
+class DocumentIn(ReportMeta):
+    """JSON body of ``POST /api/documents``: the report text plus its metadata."""
+
+    text: str = Field(min_length=1, max_length=MAX_REPORT_CHARS,
+                      description="the report body (a 'Title:/Date:/...' header block at its top is read as the CLI does)")
+
+
+class DocumentUpload(ReportMeta):
+    """Multipart body of ``POST /api/documents``: a report file (.txt, .md, .html) plus optional metadata fields."""
+
+    file: bytes = Field(description="the report file; its name's extension picks the reader, as in the CLI")
+
+
+class IngestResponse(BaseModel):
+    status: Literal["added", "updated", "unchanged"]
+    document: DocumentOut
+    warnings: list[str] = []
+
+
+class DeleteResponse(BaseModel):
+    deleted: str = Field(description="the id of the removed report")
+
+
+# --- OpenAI-compatible API (/v1) -------------------------------------------------------------------
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        """The message's text: a string, or its text parts joined (images and other parts are ignored)."""
+        if isinstance(self.content, str):
+            return self.content
+        return "\n".join(p.text for p in self.content or [] if p.type == "text" and p.text)
+
+
+class ChatCompletionRequest(BaseModel):
+    """Body of ``POST /v1/chat/completions``; other OpenAI parameters (temperature, ...) are accepted and ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: str = Field(description="the service's model id (see GET /v1/models)")
+    messages: list[ChatMessage] = Field(min_length=1, max_length=200,
+                                        description="the last user message is the question; earlier user/assistant "
+                                                    "messages are the history; system messages are ignored")
+    stream: bool = False
+
+
+class ChatCompletionMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+    citations: list[CitationOut] = Field(description="the sources of the answer's [n] marks (an extension)")
+
+
+class ChatCompletionChoice(BaseModel):
+    index: int = 0
+    message: ChatCompletionMessage
+    finish_reason: Literal["stop"] = "stop"
+    logprobs: None = None
+
+
+class ChatCompletion(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[ChatCompletionChoice]
+
+
+class ChunkDelta(BaseModel):
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+
+
+class ChunkChoice(BaseModel):
+    index: int = 0
+    delta: ChunkDelta
+    finish_reason: Literal["stop"] | None = None
+    logprobs: None = None
+
+
+class ChatCompletionChunk(BaseModel):
+    """One ``data:`` line of a streamed completion; the stream ends with ``data: [DONE]``."""
+
+    id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    created: int
+    model: str
+    choices: list[ChunkChoice]
+    citations: list[CitationOut] | None = Field(None, description="on the final chunk only: the answer's sources")
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
