@@ -123,3 +123,55 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 180) -> subpro
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory) -> str:
+    """A real ``chroma run`` server (the venv's binary) on a free port, for the session; its URL.
+
+    Tests that use it take a unique collection prefix (``server_store``), so they share one
+    server without seeing each other's data.
+    """
+    import time
+    import urllib.request
+
+    folder = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    binary = Path(sys.executable).parent / "chroma"
+    log = open(folder / "chroma.log", "w")
+    proc = subprocess.Popen([str(binary), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            log.close()
+            pytest.fail(f"chroma run exited with {proc.returncode}: {(folder / 'chroma.log').read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("chroma run did not answer within 60 s")
+        time.sleep(0.1)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+
+
+@pytest.fixture
+def server_store(chroma_server, embedder):
+    """``server_store(prefix=None)``: a ReportStore on the session's Chroma server under a fresh prefix."""
+    import uuid
+
+    def _make(prefix: str | None = None) -> ReportStore:
+        return ReportStore(embedder, url=chroma_server, prefix=prefix or f"t{uuid.uuid4().hex[:12]}")
+    return _make

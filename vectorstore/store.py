@@ -195,7 +195,13 @@ class ReportStore:
     # ----------------------------------------------------------------- write lock
     @contextlib.contextmanager
     def write_lock(self, wait: bool = False) -> Iterator[None]:
-        """Exclusive writer lock (embedded mode: a file lock beside the data)."""
+        """Exclusive writer lock (embedded mode: a file lock beside the data).
+
+        Against a Chroma server there is no lock (Chroma has no compare-and-set to build one
+        on): ingests of *different* reports may run at once from any machine; two ingests of
+        the *same* report with different content are last-writer-wins, and a writer that finds
+        its version already replaced leaves cleanup to the next ingest's purge_orphans.
+        """
         if self.path is None:
             yield
             return
@@ -248,7 +254,7 @@ class ReportStore:
         self, doc: DocumentRecord, passages: Sequence[PassageRecord], sentences: Sequence[SentenceRecord]
     ) -> None:
         """Add or replace one report: new passages first, then the switch, then cleanup."""
-        base = {"doc_id": doc.doc_id, "version": doc.version}
+        base = {"doc_id": doc.doc_id, "version": doc.version, "written_at": time.time()}
         for lo in range(0, len(passages), _WRITE_BATCH):
             part = passages[lo : lo + _WRITE_BATCH]
             self.passages_col.upsert(
@@ -278,8 +284,16 @@ class ReportStore:
         self.documents_col.upsert(
             ids=[doc.doc_id], embeddings=[doc_vector], documents=[doc.text], metadatas=[doc.metadata()]
         )
-        self._delete_versions(doc.doc_id, keep=doc.version)
+        # Against a shared Chroma server another process may have switched the record since
+        # (there is no cross-machine lock): then leave cleanup to that writer and purge_orphans,
+        # rather than deleting the passages of the version now active.
+        if self.path is not None or self._active_version(doc.doc_id) == doc.version:
+            self._delete_versions(doc.doc_id, keep=doc.version)
         self.bump_generation()
+
+    def _active_version(self, doc_id: str) -> str | None:
+        got = self.documents_col.get(ids=[doc_id], include=["metadatas"])
+        return got["metadatas"][0].get("version") if got["ids"] else None
 
     def _delete_versions(self, doc_id: str, keep: str | None) -> None:
         where: dict = {"doc_id": doc_id} if keep is None else {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep}}]}
@@ -294,13 +308,22 @@ class ReportStore:
         self.bump_generation()
         return existed
 
-    def purge_orphans(self) -> int:
-        """Delete passages and sentences left by an interrupted write (not the active version)."""
+    def purge_orphans(self, grace_s: float | None = None) -> int:
+        """Delete passages and sentences left by an interrupted write (not the active version).
+
+        Embedded, the write lock makes every non-active record an orphan. On a shared server
+        another machine may be mid-write (its new version not switched yet), so only records
+        older than ``grace_s`` (default one hour there) are removed.
+        """
+        if grace_s is None:
+            grace_s = 0.0 if self.path is not None else 3600.0
+        cutoff = time.time() - grace_s
         active = self.versions()
         removed = 0
         for col in (self.passages_col, self.sentences_col):
             got = col.get(include=["metadatas"])
-            stale = [i for i, m in zip(got["ids"], got["metadatas"]) if active.get(m.get("doc_id")) != m.get("version")]
+            stale = [i for i, m in zip(got["ids"], got["metadatas"])
+                     if active.get(m.get("doc_id")) != m.get("version") and float(m.get("written_at", 0) or 0) <= cutoff]
             for lo in range(0, len(stale), _WRITE_BATCH):
                 col.delete(ids=stale[lo : lo + _WRITE_BATCH])
             removed += len(stale)
@@ -329,12 +352,11 @@ class ReportStore:
         return self._query(self.passages_col, vector, k)
 
     def _query(self, col, vector: np.ndarray, k: int) -> list[Hit]:
-        total = col.count()
-        if total == 0:
-            return []
+        # No count() first: Chroma 1.x returns fewer hits when k exceeds the collection, and the
+        # extra round trip was ~1.3 ms of every question embedded (more against a server).
         res = col.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(k, total),
+            n_results=max(int(k), 1),
             include=["metadatas", "documents", "distances"],
         )
         return [
