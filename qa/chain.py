@@ -12,8 +12,9 @@ from vectorstore import ReportStore, SentenceEmbedder, open_store
 
 from .extractive import ExtractiveAnswerer
 from .followup import resolve_followup
+from .llm import StreamEnd, build_llm_answerer
 from .retrieval import HybridRetriever
-from .types import Answer, StreamEvent, Turn
+from .types import Answer, Candidate, StreamEvent, Turn
 
 
 def build_embedder(settings: Settings) -> SentenceEmbedder:
@@ -34,21 +35,37 @@ class QAService:
         self.retriever = HybridRetriever(store)
         self.extractive = ExtractiveAnswerer(store, threshold=settings.min_score,
                                              max_sentences=settings.max_answer_sentences)
+        # Set when REPORTQA_LLM_URL and REPORTQA_LLM_MODEL are; the extractive answer stays the fallback.
+        self.llm = build_llm_answerer(settings, store)
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         started = time.perf_counter()
         query = resolve_followup(question, history)
         candidates = self.retriever.candidates(query)
-        answer = self.extractive.answer(question, candidates)
+        answer = self.llm.answer(question, candidates, history) if self.llm else None
+        answer = self._complete(answer, question, candidates)
         answer.query = query
         answer.took_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _complete(self, answer: Answer | None, question: str, candidates: list[Candidate]) -> Answer:
+        """The extractive answer when the LLM gave none; nearest passages on an LLM refusal."""
+        if answer is None:
+            return self.extractive.answer(question, candidates)
+        if not answer.found and not answer.closest:
+            answer.closest = self.extractive.closest(candidates)
         return answer
 
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[StreamEvent]:
         """The answer as events: text deltas, then the citations, then ``done``.
 
-        The extractive answer is produced sentence by sentence (each with its ``[n]``).
+        The extractive answer is produced sentence by sentence (each with its ``[n]``). The LLM
+        answer streams as the model writes it, one checked sentence at a time: a sentence goes out
+        only once its citations are known to be valid, so no bogus ``[n]`` ever reaches the client.
         """
+        if self.llm is not None:
+            yield from self._stream_llm(question, history)
+            return
         started = time.perf_counter()
         answer = self.ask(question, history)
         pieces = split_answer(answer.answer)
@@ -57,6 +74,30 @@ class QAService:
         yield StreamEvent("citations", answer.citations)
         yield StreamEvent("done", {"found": answer.found, "answerer": answer.answerer, "query": answer.query,
                                    "took_ms": round((time.perf_counter() - started) * 1000, 2)})
+
+    def _stream_llm(self, question: str, history: Sequence[Turn]) -> Iterator[StreamEvent]:
+        started = time.perf_counter()
+        query = resolve_followup(question, history)
+        candidates = self.retriever.candidates(query)
+        end = StreamEnd(None)
+        sent = 0
+        for item in self.llm.stream(question, candidates, history):
+            if isinstance(item, StreamEnd):
+                end = item
+                break
+            yield StreamEvent("delta", item if sent == 0 else " " + item)
+            sent += 1
+        answer = self._complete(end.answer, question, candidates)
+        if end.answer is None or sent == 0:  # fallback or refusal: nothing was sent yet
+            pieces = split_answer(answer.answer)
+            for i, piece in enumerate(pieces):
+                yield StreamEvent("delta", piece if i == len(pieces) - 1 else piece + " ")
+        yield StreamEvent("citations", answer.citations)
+        done = {"found": answer.found, "answerer": answer.answerer, "query": query,
+                "took_ms": round((time.perf_counter() - started) * 1000, 2)}
+        if end.truncated:
+            done["truncated"] = True
+        yield StreamEvent("done", done)
 
     def warm_up(self) -> None:
         self.store.embedder.warm_up()
