@@ -17,7 +17,6 @@ from qa import Turn
 from qa.types import StreamEvent
 
 from .api import json_body
-from .auth import require_read_token
 from .errors import ApiError
 from .openapi import Resp, documented
 from .schemas import (MAX_HISTORY_TURNS, AskRequest, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest,
@@ -45,7 +44,6 @@ def to_question(messages) -> tuple[str, list[Turn]]:
 
 
 def _parse() -> ChatCompletionRequest:
-    require_read_token()
     body = json_body(ChatCompletionRequest)
     if body.model != MODEL_ID:
         raise ApiError(404, "model_not_found", f"unknown model {body.model!r}; this service's model is {MODEL_ID!r}")
@@ -106,14 +104,12 @@ def chat_completions():
 @bp.get("/models")
 @documented("OpenAI-compatible model list: this service's one model", tags=("openai",), responses={200: ModelList})
 def models():
-    require_read_token()
     return jsonify(ModelList(data=[ModelCard(id=MODEL_ID, created=MODEL_CREATED, owned_by="report-qa")]).model_dump())
 
 
 @bp.get("/models/<model_id>")
 @documented("OpenAI-compatible model lookup", tags=("openai",), responses={200: ModelCard, 404: "unknown model"})
 def model(model_id: str):
-    require_read_token()
     if model_id != MODEL_ID:
         raise ApiError(404, "model_not_found", f"unknown model {model_id!r}; this service's model is {MODEL_ID!r}")
     return jsonify(ModelCard(id=MODEL_ID, created=MODEL_CREATED, owned_by="report-qa").model_dump())
