@@ -257,3 +257,23 @@ def test_light_desktop_screenshot(live_server, page, tmp_path):
         (ROOT / "docs").mkdir(exist_ok=True)
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
     assert page.errors == []
+
+
+def test_falls_back_to_plain_ask_and_shows_stream_errors(live_server, page):
+    """An older server without the stream route (404) still answers; an `event: error` is shown as an error."""
+    page.route("**/api/ask/stream", lambda route: route.fulfill(
+        status=404, content_type="application/json", body='{"error": {"code": "not_found", "message": "no route"}}'))
+    page.goto(live_server.url + "/")
+    answer = ask(page, QUESTION)
+    assert [u for u, _ in page.asked] == ["ask/stream", "ask"]
+    assert "Qatar" in answer.locator(".body").inner_text() and answer.locator(".chip").count() >= 1
+    page.unroute("**/api/ask/stream")
+    page.route("**/api/ask/stream", lambda route: route.fulfill(
+        status=200, content_type="text/event-stream",
+        body='event: delta\ndata: {"text": "Partial <b>answer</b> "}\n\n'
+             'event: error\ndata: {"error": {"code": "internal", "message": "the index <i>went</i> away"}}\n\n'))
+    failed = ask(page, "Who recruits them?")
+    assert "error" in failed.get_attribute("class")
+    assert "the index <i>went</i> away" in failed.inner_text()
+    assert page.locator(".msg b, .msg i").count() == 0
+    assert [e for e in page.errors if "status of 404" not in e] == [], "only the simulated 404 is logged"
