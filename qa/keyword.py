@@ -76,7 +76,9 @@ class KeywordIndex:
         if rows:
             self._alive[rows] = False
             self._count -= len(rows)
-        # Postings of removed rows are dropped lazily in _array (rows never come back).
+            # Cached posting arrays may hold the removed rows: rebuild them lazily (rows never
+            # come back, so _array also prunes the dicts then).
+            self._arrays.clear()
 
     def _array(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         cached = self._arrays.get(term)
