@@ -6,6 +6,7 @@ threshold the answer says plainly that the reports don't contain it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,7 +14,8 @@ import numpy as np
 from vectorstore import ReportStore
 
 from .citations import number_sources
-from .scoring import ANSWER_MARGIN, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD
+from .answertype import LEAD_TYPES, VALUE_TYPES, answer_value, find_list, question_type
+from .scoring import ANSWER_MARGIN, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SUPPORT_THRESHOLD
 from .text import terms
 from .types import Answer, Candidate, Citation
 
@@ -25,21 +27,47 @@ def select_sentences(
     threshold: float = REFUSAL_THRESHOLD,
     margin: float = ANSWER_MARGIN,
     max_sentences: int = 3,
+    support: float = SUPPORT_THRESHOLD,
 ) -> list[Candidate]:
-    """Pick the answer sentences: the best one, plus close runners-up that add something new."""
-    if not candidates or candidates[0].score < threshold:
+    """Pick the answer sentences: the best one if it answers at all, plus close runners-up
+    that also answer (by the answerability scorer) and add something new."""
+    if not candidates or candidates[0].answerability < threshold:
         return []
     best = candidates[0]
     chosen = [best]
     for c in candidates[1:]:
         if len(chosen) >= max_sentences:
             break
-        if c.score < max(threshold, best.score - margin):
+        if c.score < best.score - margin:
             break
-        if any(_redundant(c, o) for o in chosen):
+        if c.answerability < max(support, threshold) or any(_redundant(c, o) for o in chosen):
+            continue
+        # Another sentence of the same report only when it continues the best one (its subject
+        # is often there: "They feel this way because..."); other reports add a second voice.
+        if c.doc_id == best.doc_id and abs(c.index - best.index) != 1:
             continue
         chosen.append(c)
     return chosen
+
+
+def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequence[Candidate],
+                  support: float = SUPPORT_THRESHOLD) -> Candidate | None:
+    """A sentence from another report that answers the same typed question with a different value."""
+    kind = question_type(question)
+    if kind not in VALUE_TYPES or not chosen:
+        return None
+    best = chosen[0]
+    mine = answer_value(kind, best.text)
+    if not mine:
+        return None
+    for c in candidates[1:]:
+        if c.doc_id == best.doc_id or c.answerability < support or any(c.sentence_id == o.sentence_id for o in chosen):
+            continue
+        other = answer_value(kind, c.text)
+        # Same subject: the sentence covers the question's terms about as well as the best one.
+        if other and other != mine and c.overlap >= 0.8 * best.overlap:
+            return c
+    return None
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:
@@ -70,19 +98,60 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
 
     def answer(self, question: str, candidates: Sequence[Candidate]) -> Answer:
-        chosen = order_for_reading(select_sentences(candidates, self.threshold, max_sentences=self.max_sentences))
+        chosen = select_sentences(candidates, self.threshold, max_sentences=self.max_sentences)
         if not chosen:
             return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(candidates))
+        conflict = find_conflict(question, chosen, candidates)
+        if conflict is not None:
+            # Reports disagree: both, each with its outlet and date; newest first for "now" questions.
+            pair = sorted([chosen[0], conflict], key=lambda c: c.date, reverse=wants_latest(question))
+            citations = build_citations(self.store, pair)
+            number = {c.chunk_id: c.n for c in citations}
+            text = " ".join(f"{attributed(c)} [{number[c.chunk_id]}]" for c in pair)
+            return Answer(answer=text, found=True, citations=citations)
+        chosen = order_for_reading(chosen)
         citations = build_citations(self.store, chosen)
         number = {c.chunk_id: c.n for c in citations}
-        answer = " ".join(f"{_as_sentence(c.text)} [{number[c.chunk_id]}]" for c in chosen)
-        return Answer(answer=answer, found=True, citations=citations)
+        parts = [f"{_as_sentence(c.text)} [{number[c.chunk_id]}]" for c in chosen]
+        lead = direct_lead(question, chosen[0])
+        if lead:
+            parts.insert(0, f"{lead} [{number[chosen[0].chunk_id]}].")
+        return Answer(answer=" ".join(parts), found=True, citations=citations)
 
     def closest(self, candidates: Sequence[Candidate], k: int = 3) -> list[dict]:
         return [
             {"doc_id": c.doc_id, "chunk_id": c.chunk_id, "title": c.title, "text": c.text, "score": round(c.score, 4)}
             for c in candidates[:k]
         ]
+
+
+_LATEST = re.compile(r"\b(?:now|latest|currently|current|still|today|these days|most recent|newest)\b", re.I)
+
+
+def wants_latest(question: str) -> bool:
+    return bool(_LATEST.search(question))
+
+
+def attributed(c: Candidate) -> str:
+    """'According to <outlet> (<date>), <sentence>' for answers that set reports side by side."""
+    text = _as_sentence(c.text)
+    if len(text) > 1 and not text[:2].isupper() and not text.startswith(("North ", "South ")):
+        text = text[0].lower() + text[1:]
+    source = c.outlet or c.title or "one report"
+    return f"According to {source} ({c.date}), {text}" if c.date else f"According to {source}, {text}"
+
+
+def direct_lead(question: str, best: Candidate) -> str | None:
+    """A short direct answer before the quoted sentence: the listed items or the asked-for value."""
+    kind = question_type(question)
+    value = None
+    if kind in ("place", "document") or re.search(r"\b(?:which|what) \w+s\b", question, re.I):
+        value = find_list(best.text)
+    if value is None and kind in LEAD_TYPES:
+        value = answer_value(kind, best.text)
+    if not value:
+        return None
+    return value[0].upper() + value[1:]
 
 
 def _as_sentence(text: str) -> str:

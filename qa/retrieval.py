@@ -13,8 +13,10 @@ import numpy as np
 
 from vectorstore import ReportStore, SentenceRecord
 
+from .answerability import features, probability
 from .keyword import KeywordIndex
-from .scoring import combine, rrf, weighted_overlap
+from .rwlock import ReadWriteLock
+from .scoring import RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
 from .text import terms
 from .types import Candidate
 
@@ -78,18 +80,27 @@ class HybridRetriever:
         self.keyword_k = keyword_k
         self.table = SentenceTable()
         self._lock = threading.Lock()
+        self._rw = ReadWriteLock()
+        self._table_generation: str | None = None  # the store generation the mirror reflects
         self._synced = False
 
     def sync(self) -> None:
         """Bring the keyword mirror up to date if the store changed (cheap when it did not)."""
-        changed = self.store.refresh()
-        if changed or not self._synced:
-            with self._lock:
-                self.table.sync(self.store)
-                self._synced = True
+        token = self.store.generation()
+        if token != self._table_generation:
+            with self._rw.write():  # readers never see the mirror half-updated
+                if token != self._table_generation:
+                    self.store.refresh()  # re-open the client so searches see the other writer's data
+                    self.table.sync(self.store)
+                    self._table_generation = token
+                    self._synced = True
 
     def candidates(self, query: str, limit: int = 30) -> list[Candidate]:
         self.sync()
+        with self._rw.read():
+            return self._candidates(query, limit)
+
+    def _candidates(self, query: str, limit: int) -> list[Candidate]:
         table = self.table
         if not table.sentences:
             return []
@@ -122,7 +133,11 @@ class HybridRetriever:
                 overlap=weighted_overlap(qterms, text_terms, idf), context=max(neighbours, default=0.0),
                 date=doc.date, title=doc.title, outlet=doc.outlet,
             )
-            c.score = combine(c)
+            c.relevance = combine(c)
+            c.answerability = probability(features(
+                query, qterms, idf, s.text, doc.title, c.dense, c.context, c.overlap,
+                " ".join(table.sentences[n].text for n in table.neighbours(s))))
+            c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
             out.append(c)
         out.sort(key=lambda c: c.score, reverse=True)
         return out[:limit]

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from .types import Candidate
 
 WEIGHTS = {"dense": 1.0, "overlap": 0.35, "keyword": 0.10, "context": 0.15}
-REFUSAL_THRESHOLD = 0.45  # minimum score of the best sentence to answer at all
+RELEVANCE_WEIGHT = 0.3  # ranking score = answerability probability + this * combine(features)
+REFUSAL_THRESHOLD = 0.52  # minimum answerability probability of the best sentence to answer at all
+SUPPORT_THRESHOLD = 0.52  # minimum answerability probability of any further answer sentence
 ANSWER_MARGIN = 0.12  # further sentences must score within this of the best
 REDUNDANT_SIMILARITY = 0.85  # a sentence this close to one already chosen adds nothing
 

@@ -26,6 +26,8 @@ class Candidate:
     keyword: float = 0.0  # BM25 score, normalised to [0, 1] within the question
     overlap: float = 0.0  # IDF-weighted share of question terms found in the sentence (or its title)
     context: float = 0.0  # similarity of the neighbouring sentences (helps "they"/"this" sentences)
+    relevance: float = 0.0  # weighted sum of the features above (qa.scoring.combine)
+    answerability: float = 0.0  # probability that the sentence answers the question (qa.answerability)
     score: float = 0.0  # final ranking score
     date: str = ""
     title: str = ""

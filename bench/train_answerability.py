@@ -1,0 +1,203 @@
+"""Train the answerability scorer (``qa/answerability.json``) offline, from the reports themselves.
+
+    .venv/bin/python -m bench.train_answerability            # writes qa/answerability.json
+    .venv/bin/python -m bench.train_answerability --check    # train and print accuracy, write nothing
+
+Training pairs are generated from every sentence of the sample reports and the fixture corpus,
+and joined by the questions of the *dev* split of the QA sets (``bench/qa``; the test split is
+never read here, so its figures stay honest; ``--no-dev`` trains on generated pairs only):
+
+- positives: a pseudo-question made from the sentence — a wh-phrase for a kind of answer the
+  sentence holds ("How long" for a duration, "How much" for an amount, "Who", "Where", "Why", ...)
+  plus a random 30–70 % of its remaining content words (the answer span itself removed);
+- near-topic negatives: the same words with a wh-phrase for a kind of answer the sentence does
+  not hold, the same question about a place no report names, or asking for a person's name;
+- ranking negatives: the question paired with the three other sentences that share most words.
+
+Features are computed by the same function the service uses (``qa.answerability.features``);
+the model is an L2-regularised logistic regression fitted by gradient descent (numpy).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest.chunking import split_sentences  # noqa: E402
+from ingest.clean import clean_body  # noqa: E402
+from ingest.header import parse_header  # noqa: E402
+from qa import answertype  # noqa: E402
+from qa.answerability import FEATURES, WEIGHTS_FILE, features  # noqa: E402
+from qa.followup import resolve_followup  # noqa: E402
+from qa.keyword import KeywordIndex  # noqa: E402
+from qa.types import Turn  # noqa: E402
+from qa.scoring import weighted_overlap  # noqa: E402
+from qa.text import STOPWORDS, terms, words  # noqa: E402
+from settings import SAMPLE_REPORTS  # noqa: E402
+from vectorstore import SentenceEmbedder  # noqa: E402
+
+CORPORA = [Path(SAMPLE_REPORTS), ROOT / "tests" / "fixtures" / "corpus"]
+WH = {"duration": "How long", "amount": "How much", "count": "How many", "date": "On what date", "when": "When", "who": "Who",
+      "place": "Where", "reason": "Why", "document": "What documents", "": "What"}
+SPAN = {"duration": answertype._DURATION, "amount": answertype._AMOUNT, "count": answertype._COUNT,
+        "date": answertype._DATE}
+FOREIGN = ["Peru", "Brazil", "Kenya", "Poland", "Cuba", "Egypt", "Nepal", "Chile", "Angola", "Cambodia"]
+
+
+def load_reports() -> tuple[list[tuple[str, list[str]]], list[int]]:
+    """(title, sentences) per report, and the index of the corpus each comes from."""
+    out, corpus_of = [], []
+    for c, corpus in enumerate(CORPORA):
+        for path in sorted(corpus.glob("*.txt")):
+            parsed = parse_header(path.read_text(encoding="utf-8"))
+            body = clean_body(parsed.body)
+            out.append((parsed.meta.get("title", path.stem), [body[s:e] for s, e in split_sentences(body)]))
+            corpus_of.append(c)
+    return out, corpus_of
+
+
+def pseudo_question(kind: str, sentence: str, rng: random.Random, context: list[str] = ()) -> str | None:
+    text = SPAN[kind].sub(" ", sentence) if kind in SPAN else sentence
+    content = [w for w in re.findall(r"[^\W_]+(?:[’'-][^\W_]+)*", text) if w.lower() not in STOPWORDS]
+    rate = rng.uniform(0.3, 0.7)  # real questions share only some of the answer's words
+    keep = [w for w in content if rng.random() < rate]
+    if len(keep) < 2:
+        return None
+    # Real questions also use words the answer sentence lacks (topic words, paraphrases): add
+    # one or two content words from elsewhere in the same report.
+    for _ in range(rng.choice((0, 1, 1, 2))):
+        if context:
+            keep.insert(rng.randrange(len(keep) + 1), rng.choice(context))
+    return f"{WH[kind]} {' '.join(keep)}?"
+
+
+def make_pairs(reports, rng: random.Random):
+    """(question, report index, sentence index, label) tuples."""
+    pairs = []
+    flat = [(d, i, s) for d, (_, sents) in enumerate(reports) for i, s in enumerate(sents)]
+    for d, i, s in flat:
+        near = " ".join(reports[d][1][max(0, i - 3) : i] + reports[d][1][i + 1 : i + 4])
+        context = [w for w in re.findall(r"[^\W_]+", near) if w.lower() not in STOPWORDS and len(w) > 3]
+        kinds = [k for k in answertype.TYPES if answertype.sentence_has(k, s)] + [""]
+        missing = [k for k in answertype.TYPES if not answertype.sentence_has(k, s)]
+        for kind in kinds:
+            q = pseudo_question(kind, s, rng, context)
+            if not q:
+                continue
+            pairs.append((q, d, i, 1))
+            body = q[len(WH[kind]) + 1 :]
+            if missing:
+                pairs.append((f"{WH[rng.choice(missing)]} {body}", d, i, 0))
+            pairs.append((q[:-1] + f" in {rng.choice(FOREIGN)}?", d, i, 0))
+            if not answertype.has_person_name(s) and rng.random() < 0.3:
+                pairs.append((f"What is the name of the {body}", d, i, 0))
+            sterms = set(terms(q))
+            others = sorted((o for o in flat if (o[0], o[1]) != (d, i)),
+                            key=lambda o: -len(sterms & set(terms(o[2]))))[:3]
+            pairs += [(q, od, oi, 0) for od, oi, _ in others]
+    return pairs
+
+
+def dev_pairs(reports, corpus_of: list[int]):
+    """Pairs from the dev split of the hand-written QA sets (never the test split).
+
+    Positives: sentences holding the gold evidence. Negatives: every other sentence of that
+    QA set's corpus (for unanswerable questions, all of them).
+    """
+    pairs = []
+    for c, name in enumerate(("sample", "fixture")):
+        path = ROOT / "bench" / "qa" / f"{name}.jsonl"
+        for line in path.read_text().splitlines():
+            row = json.loads(line) if line.strip() else None
+            if not row or row["split"] != "dev":
+                continue
+            history = [Turn("user", q) for q in row.get("history", [])]
+            query = resolve_followup(row["question"], history)
+            for d, (_, sents) in enumerate(reports):
+                if corpus_of[d] != c:
+                    continue
+                for i, s in enumerate(sents):
+                    gold = row["answerable"] and any(g in s for g in row["gold_evidence"])
+                    pairs.append((query, d, i, int(gold)))
+    return pairs
+
+
+def featurize(pairs, reports, embedder: SentenceEmbedder) -> np.ndarray:
+    index = KeywordIndex()
+    for d, (_, sents) in enumerate(reports):
+        index.add(str(d), [(f"{d}:{i}", s) for i, s in enumerate(sents)])
+    svec = {(d, i): v for d, (_, sents) in enumerate(reports) for i, v in enumerate(embedder.encode(sents))}
+    questions = list(dict.fromkeys(q for q, *_ in pairs))
+    qvec = dict(zip(questions, embedder.encode(questions)))
+    rows = []
+    for q, d, i, _ in pairs:
+        title, sents = reports[d]
+        qterms = list(dict.fromkeys(terms(q)))
+        idf = {t: index.idf(t) for t in qterms}
+        neigh = [j for j in (i - 1, i + 1) if 0 <= j < len(sents)]
+        dense = float(np.dot(qvec[q], svec[(d, i)]))
+        context = max((float(np.dot(qvec[q], svec[(d, j)])) for j in neigh), default=0.0)
+        overlap = weighted_overlap(qterms, set(terms(sents[i])), idf)
+        rows.append(features(q, qterms, idf, sents[i], title, dense, context, overlap,
+                             " ".join(sents[j] for j in neigh)))
+    return np.asarray(rows, dtype=np.float64)
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 3e-3, steps: int = 4000, lr: float = 0.5,
+        sample_weight: np.ndarray | None = None) -> np.ndarray:
+    """Class-balanced, weighted logistic regression by full-batch gradient descent."""
+    w = np.zeros(x.shape[1])
+    sw = np.ones(len(y)) if sample_weight is None else sample_weight
+    pos = (sw * y).sum() / sw.sum()
+    weight = sw * np.where(y == 1, 0.5 / pos, 0.5 / (1 - pos))
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ w)))
+        grad = x.T @ ((p - y) * weight) / len(y) + l2 * np.r_[0, w[1:]]
+        w -= lr * grad
+    return w
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Train qa/answerability.json from pseudo-questions.")
+    ap.add_argument("--check", action="store_true", help="print held-out accuracy, write nothing")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--no-dev", action="store_true", help="generated pairs only (no dev-split questions)")
+    args = ap.parse_args(argv)
+    rng = random.Random(args.seed)
+    reports, corpus_of = load_reports()
+    pairs = make_pairs(reports, rng)
+    dev = dev_pairs(reports, corpus_of) if not args.no_dev else []
+    embedder = SentenceEmbedder(threads=1)
+    x = featurize(pairs + dev, reports, embedder)
+    y = np.asarray([p[3] for p in pairs + dev], dtype=np.float64)
+    # Dev questions are real questions (paraphrases, near-topic unanswerables): weigh them as
+    # much as all generated pairs together.
+    sw = np.r_[np.ones(len(pairs)), np.full(len(dev), len(pairs) / max(1, len(dev)))]
+    held = np.asarray([p[1] % 5 == 0 for p in pairs] + [False] * len(dev))  # every fifth report held out
+    w = fit(x[~held], y[~held], sample_weight=sw[~held])
+    acc = float((((x[held] @ w) > 0) == (y[held] == 1)).mean())
+    print(f"{len(pairs)} generated pairs ({int(y[:len(pairs)].sum())} positive), {len(dev)} dev pairs; "
+          f"held-out report accuracy {acc:.3f}")
+    w = fit(x, y, sample_weight=sw)
+    for name, v in zip(FEATURES, w):
+        print(f"  {name:16s} {v:+.3f}")
+    if not args.check:
+        WEIGHTS_FILE.write_text(json.dumps({"features": list(FEATURES), "weights": [round(float(v), 5) for v in w],
+                                            "trained_by": "bench/train_answerability.py", "seed": args.seed,
+                                            "pairs": len(pairs)}, indent=1) + "\n")
+        print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

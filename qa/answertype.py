@@ -1,0 +1,121 @@
+"""What kind of answer a question asks for, and whether a sentence holds one. Pure functions.
+
+A question like "How much are they paid?" needs an amount; a sentence about pay that gives
+none does not answer it, however close its words are. These detectors are cheap regexes used
+as features of the answerability scorer (:mod:`qa.answerability`), which learns how much
+each one counts.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_NUMWORD = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+            r"forty|fifty|hundred|thousand|dozens?|hundreds|thousands|a few|several|a month|a year|a week)")
+_DURATION = re.compile(r"\ba (?:month|year|week|day) or (?:two|three)\b|\b(?:a few|several) (?:years|months|weeks|days)\b|"
+                       + _NUMWORD + r"(?:\s*(?:to|or|-|–)\s*" + _NUMWORD + r")?[\s-]+(?:years?|months?|weeks?|days?|hours?)\b"
+                       r"|\b(?:every|each)\s+(?:year|month|week|day)\b", re.I)
+_AMOUNT = re.compile(r"(?:\$\s?\d[\d,.]*|\b\d[\d,.]*\s*(?:dollars?|usd|yuan|won|rubles?|euros?|percent|%)"
+                     r"|\b(?:dollars?|yuan|won|rubles?)\b)", re.I)
+_COUNT = re.compile(r"(?<![\w-])(?:\d[\d,]*\d|\d|eleven|twelve|dozens|hundreds|thousands)(?![\d,]*\d)(?![\w-])"
+                    r"(?!\s*(?:years?|months?|weeks?|days?|hours?|percent|%|dollars?|yuan|won|rubles?|euros?)\b)", re.I)
+_DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
+                   r"|spring|summer|autumn|fall|winter|(?:19|20)\d\d|last year|this year|next year|yesterday|today)\b")
+_ORG = re.compile(r"\b(?:bureau|ministry|department|company|committee|office|agency|party|corporation|embassy|"
+                  r"supervisors?|officials?|authorities|state|province|government|managers?|officers?)\b"
+                  r"|\bby (?:the|its|their|a|an) \w+", re.I)
+_PERSON_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:a|the|an)\b")
+_PLACE_CUE = re.compile(r"\b(?:in|to|from|at|through|such as)\s+(?:major\s+)?(?:[A-Z][\w-]+)", re.U)
+_REASON = re.compile(r"\b(?:because|due to|as a result|in order to|so that|since|so they|to earn|to save|to keep|"
+                     r"feel this way|in exchange|the reason|guarantee|ordered because|until)\b", re.I)
+_DOC = re.compile(r"\b(?:pass(?:es)?|passports?|visas?|permits?|certificates?|papers|documents?|ID)\b", re.I)
+_LIST = re.compile(r"(?:\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s*,\s*){2,}(?:(?:and|or)\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*"
+                   r"|\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*,?\s+(?:and|or)\s+[A-Z][\w’'-]+")
+
+# Question type -> detector of a matching answer in a sentence.
+_WHEN = re.compile(r"\b(?:only when|only after|once|as soon as|after|before|until|soon|by the time)\b", re.I)
+TYPES = ("duration", "amount", "count", "date", "when", "who", "place", "reason", "document")
+
+
+@lru_cache(maxsize=4096)
+def question_type(question: str) -> str:
+    """The answer type a question asks for ('' when it is open: what/how/yes-no)."""
+    q = question.lower().strip()
+    if re.search(r"\bhow (?:long|often)\b|\bhow many (?:years|months|weeks|days|hours)\b", q):
+        return "duration"
+    if re.search(r"\bhow much\b|\b(?:wage|salary|pay|paid|earn|cost|price|bribe)s?\b.*\b(?:much|amount)\b|\bwhat share\b|\bwhat percent", q):
+        return "amount"
+    if re.search(r"\bhow many\b|\bwhat number\b|\bnumber of\b", q):
+        return "count"
+    if re.search(r"\bwhat (?:date|year|month|day|time)\b|\bon what date\b|\bin what year\b|\bwhen did\b", q):
+        return "date"
+    if re.search(r"\bwhen\b", q):
+        return "when"
+    if re.search(r"\bwho\b|\bwhich (?:agency|organi[sz]ation|company|office|department|ministry|bureau|official)\b|"
+                 r"\bname of\b|\bwhat is the name\b", q):
+        return "who"
+    if re.search(r"\bwhere\b|\bwhich (?:countr|cit|place|province|region|destination)|\bwhat (?:countr|cit|place)", q):
+        return "place"
+    if re.search(r"\bwhy\b|\bwhat (?:is|was) the reason\b|\bfor what reason\b", q):
+        return "reason"
+    if re.search(r"\bdocument|\bpapers\b|\bpermit|\bpassport|\bvisa", q) and re.search(r"\bwhat|\bwhich|\bneed", q):
+        return "document"
+    return ""
+
+
+def asks_for_name(question: str) -> bool:
+    """'What is the name of...', 'Who is the head of...': a person's name, which few report sentences give."""
+    return bool(re.search(r"\bname\b|\bwho is the (?:head|chief|director|leader|minister)\b", question.lower()))
+
+
+def sentence_has(kind: str, sentence: str) -> bool:
+    """Does the sentence hold an answer of this kind?"""
+    if kind == "duration":
+        return bool(_DURATION.search(sentence))
+    if kind == "amount":
+        return bool(_AMOUNT.search(sentence))
+    if kind == "count":
+        return bool(_COUNT.search(sentence))
+    if kind == "date":
+        return bool(_DATE.search(sentence))
+    if kind == "when":  # a date, or the condition it depends on ("only when they have earned enough")
+        return bool(_DATE.search(sentence)) or bool(_WHEN.search(sentence))
+    if kind == "who":
+        return bool(_ORG.search(sentence)) or bool(re.search(r"\b(?:men|women|members|applicants|those|people)\b", sentence))
+    if kind == "place":
+        return bool(_PLACE_CUE.search(sentence))
+    if kind == "reason":
+        return bool(_REASON.search(sentence))
+    if kind == "document":
+        return bool(_DOC.search(sentence))
+    return True
+
+
+def has_person_name(sentence: str) -> bool:
+    return bool(_PERSON_NAME.search(sentence))
+
+
+def find_list(sentence: str) -> str | None:
+    """The longest enumeration of capitalised items ("China, Russia, Qatar and Iran"), if any."""
+    best = None
+    for m in _LIST.finditer(sentence):
+        if best is None or len(m.group()) > len(best):
+            best = m.group()
+    return best.strip(" ,") if best else None
+
+
+VALUE_TYPES = ("duration", "amount", "count")  # answers two reports can disagree on
+LEAD_TYPES = ("duration", "amount")  # answers short enough to lead with
+_VALUE = {"duration": _DURATION, "amount": _AMOUNT, "count": _COUNT}
+
+
+def answer_value(kind: str, sentence: str) -> str | None:
+    """The first value of the asked-for kind in a sentence ("two to four months", "800 dollars")."""
+    pattern = _VALUE.get(kind)
+    m = pattern.search(sentence) if pattern else None
+    if not m:
+        return None
+    value = m.group().strip()
+    if kind == "amount" and not re.search(r"\d", value):
+        return None
+    return value
