@@ -35,6 +35,7 @@ from .embeddings import DIMENSION, ChromaEmbeddingAdapter, SentenceEmbedder
 from .records import DocumentRecord, Hit, PassageRecord, SentenceRecord
 
 _GENERATION_ID = "generation"
+_GENERATION_FILE = ".generation"  # embedded mode: the same token in a file, cheap to poll
 _PLACEHOLDER = [1.0] + [0.0] * (DIMENSION - 1)  # meta records need some vector
 _WRITE_BATCH = 1000
 
@@ -165,7 +166,19 @@ class ReportStore:
 
     # ----------------------------------------------------------------- generation
     def generation(self) -> str:
-        """A token that changes whenever any process writes to the store."""
+        """A token that changes whenever any process writes to the store.
+
+        Embedded, it is read from a small file beside the data (a few microseconds; the Chroma
+        read costs 1.5-5 ms and readers check several times per question); on a server, and
+        for stores written before that file existed, from the ``meta`` collection.
+        """
+        if self.path is not None:
+            try:
+                token = (self.path / _GENERATION_FILE).read_text(encoding="ascii").strip()
+                if token:
+                    return token
+            except OSError:
+                pass
         got = self.meta_col.get(ids=[_GENERATION_ID], include=["metadatas"])
         if got["ids"]:
             return str(got["metadatas"][0].get("token", "0"))
@@ -176,6 +189,13 @@ class ReportStore:
         self.meta_col.upsert(
             ids=[_GENERATION_ID], embeddings=[_PLACEHOLDER], metadatas=[{"token": token}], documents=[""]
         )
+        if self.path is not None:  # after the Chroma write: a reader seeing the token sees the data
+            tmp = self.path / f"{_GENERATION_FILE}.{os.getpid()}.{threading.get_ident()}"
+            try:
+                tmp.write_text(token, encoding="ascii")
+                os.replace(tmp, self.path / _GENERATION_FILE)
+            except OSError as exc:
+                raise StoreError(f"cannot write to the store at {self.path}: {exc.strerror}") from None
         return token
 
     def refresh(self) -> bool:
@@ -284,12 +304,14 @@ class ReportStore:
         self.documents_col.upsert(
             ids=[doc.doc_id], embeddings=[doc_vector], documents=[doc.text], metadatas=[doc.metadata()]
         )
+        # Bump before deleting the old version: a reader that finds old passages gone then
+        # always sees a new generation when it checks, and re-syncs (see QAService.ask).
+        self.bump_generation()
         # Against a shared Chroma server another process may have switched the record since
         # (there is no cross-machine lock): then leave cleanup to that writer and purge_orphans,
         # rather than deleting the passages of the version now active.
         if self.path is not None or self._active_version(doc.doc_id) == doc.version:
             self._delete_versions(doc.doc_id, keep=doc.version)
-        self.bump_generation()
 
     def _active_version(self, doc_id: str) -> str | None:
         got = self.documents_col.get(ids=[doc_id], include=["metadatas"])
@@ -304,8 +326,8 @@ class ReportStore:
         """Remove a report: its record first (readers stop seeing it), then its passages."""
         existed = bool(self.documents_col.get(ids=[doc_id], include=[])["ids"])
         self.documents_col.delete(ids=[doc_id])
-        self._delete_versions(doc_id, keep=None)
         self.bump_generation()
+        self._delete_versions(doc_id, keep=None)
         return existed
 
     def purge_orphans(self, grace_s: float | None = None) -> int:
