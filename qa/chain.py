@@ -26,6 +26,9 @@ def build_store(settings: Settings, embedder: SentenceEmbedder | None = None) ->
                       prefix=settings.collection)
 
 
+STALE_RETRIES = 3  # re-answers when the store changed mid-request (see QAService.ask)
+
+
 class QAService:
     """The one entry point the API uses: ``ask(question, history) -> Answer``."""
 
@@ -41,9 +44,21 @@ class QAService:
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         started = time.perf_counter()
         query = resolve_followup(question, history)
-        candidates = self.retriever.candidates(query)
-        answer = self.llm.answer(question, candidates, history) if self.llm else None
-        answer = self._complete(answer, question, candidates)
+        for attempt in range(STALE_RETRIES + 1):
+            # Another process may replace a report while we answer: its old passages vanish
+            # (KeyError) or the mirror we searched is stale. The store bumps its generation
+            # before deleting, so a changed generation says "answer again from the new version".
+            generation = self.store.generation()
+            try:
+                candidates = self.retriever.candidates(query)
+                answer = self.llm.answer(question, candidates, history) if self.llm else None
+                answer = self._complete(answer, question, candidates)
+            except KeyError:  # rows gone since we searched: retrying re-syncs (the bump came first)
+                if attempt == STALE_RETRIES:
+                    raise
+                continue
+            if self.llm or attempt == STALE_RETRIES or self.store.generation() == generation:
+                break
         answer.query = query
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
