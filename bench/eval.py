@@ -46,7 +46,7 @@ from .baseline import TutorialBaseline  # noqa: E402
 QA_DIR = ROOT / "bench" / "qa"
 CORPORA = {"sample": Path(SAMPLE_REPORTS), "fixture": ROOT / "tests" / "fixtures" / "corpus"}
 _SEGMENT = re.compile(r"(.*?)((?:\s*\[\d+\])+)", re.S)
-_FRAMING = re.compile(r"^(?:According to [^,]*?\(\d{4}(?:-\d\d){0,2}\),\s*|In short:\s*)", re.I)
+_FRAMING = re.compile(r"^(?:According to [^:]*?\(\d{4}(?:-\d\d){0,2}\):\s*)", re.I)
 _FRAME_WORDS = {"according", "short", "and", "or"}
 
 

@@ -15,7 +15,8 @@ from vectorstore import ReportStore
 
 from .citations import number_sources
 from .answertype import LEAD_TYPES, VALUE_TYPES, answer_value, find_list, question_type
-from .scoring import ANSWER_MARGIN, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SUPPORT_THRESHOLD
+from .scoring import (ANSWER_MARGIN, CONFLICT_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD,
+                      SUPPORT_THRESHOLD)
 from .text import terms
 from .types import Answer, Candidate, Citation
 
@@ -42,26 +43,26 @@ def select_sentences(
             break
         if c.answerability < max(support, threshold) or any(_redundant(c, o) for o in chosen):
             continue
-        # Another sentence of the same report only when it continues the best one (its subject
-        # is often there: "They feel this way because..."); other reports add a second voice.
-        if c.doc_id == best.doc_id and abs(c.index - best.index) != 1:
+        # Another sentence of the same report only when it continues the best one within its
+        # passage ("They feel this way because..."); other reports add a second voice.
+        if c.doc_id == best.doc_id and (abs(c.index - best.index) != 1 or c.chunk_id != best.chunk_id):
             continue
         chosen.append(c)
     return chosen
 
 
 def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequence[Candidate],
-                  support: float = SUPPORT_THRESHOLD) -> Candidate | None:
+                  support: float = CONFLICT_THRESHOLD) -> Candidate | None:
     """A sentence from another report that answers the same typed question with a different value."""
     kind = question_type(question)
     if kind not in VALUE_TYPES or not chosen:
         return None
     best = chosen[0]
     mine = answer_value(kind, best.text)
-    if not mine:
+    if not mine or best.answerability < support:
         return None
     for c in candidates[1:]:
-        if c.doc_id == best.doc_id or c.answerability < support or any(c.sentence_id == o.sentence_id for o in chosen):
+        if c.doc_id == best.doc_id or c.answerability < support:
             continue
         other = answer_value(kind, c.text)
         # Same subject: the sentence covers the question's terms about as well as the best one.
@@ -133,12 +134,10 @@ def wants_latest(question: str) -> bool:
 
 
 def attributed(c: Candidate) -> str:
-    """'According to <outlet> (<date>), <sentence>' for answers that set reports side by side."""
-    text = _as_sentence(c.text)
-    if len(text) > 1 and not text[:2].isupper() and not text.startswith(("North ", "South ")):
-        text = text[0].lower() + text[1:]
+    """'According to <outlet> (<date>): <sentence>' for answers that set reports side by side."""
+    text = _as_sentence(c.text)  # quoted verbatim, so the citation highlight matches it exactly
     source = c.outlet or c.title or "one report"
-    return f"According to {source} ({c.date}), {text}" if c.date else f"According to {source}, {text}"
+    return f"According to {source} ({c.date}): {text}" if c.date else f"According to {source}: {text}"
 
 
 def direct_lead(question: str, best: Candidate) -> str | None:

@@ -1,0 +1,127 @@
+"""Answer quality over the whole QA sets (bench/qa), through the real service on real stores.
+
+Floors sit well below what ``python -m bench.eval`` measures (see the README), so these catch
+regressions, not noise. The same QA rows drive the citation-contract check for every answer.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench import eval as ev
+from ingest import Ingestor
+from qa import build_service
+from qa.answerability import features, probability
+from qa.citations import check_citations
+from settings import Settings
+from vectorstore import ReportStore
+
+FIXTURE_CORPUS = ev.CORPORA["fixture"]
+
+
+@pytest.fixture(scope="module")
+def fixture_service(tmp_path_factory, embedder):
+    path = tmp_path_factory.mktemp("fixture") / "store"
+    store = ReportStore(embedder, path=path)
+    summary = Ingestor(store).ingest_paths([FIXTURE_CORPUS])
+    assert not summary.failed and len(summary.added) == 8
+    return build_service(Settings.from_env(store=path), store)
+
+
+@pytest.fixture(scope="module")
+def outcomes(sample_service, fixture_service):
+    return {"sample": ev.run_ours(sample_service, ev.load_set("sample")),
+            "fixture": ev.run_ours(fixture_service, ev.load_set("fixture"))}
+
+
+def test_qa_sets_are_well_formed():
+    for name in ("sample", "fixture"):
+        rows = ev.load_set(name)
+        assert len(rows) >= 30
+        assert {r["split"] for r in rows} == {"dev", "test"}
+        assert sum(not r["answerable"] for r in rows) >= 5
+        assert sum(bool(r["history"]) for r in rows) >= 2
+        texts = [p.read_text() for p in ev.CORPORA[name].glob("*.txt")]
+        for r in rows:
+            for g in r["gold_evidence"]:
+                assert any(g in t for t in texts), (r["id"], g)
+
+
+def test_fixture_reports_have_the_fixture_header():
+    for p in FIXTURE_CORPUS.glob("*.txt"):
+        assert "Outlet: Synthetic test fixture" in p.read_text().split("\n\n", 1)[0]
+
+
+@pytest.mark.parametrize("name", ["sample", "fixture"])
+def test_every_mark_maps_to_a_citation_and_every_citation_is_used(name, sample_service, fixture_service):
+    service = sample_service if name == "sample" else fixture_service
+    for r in ev.load_set(name):
+        answer = service.ask(r["question"])
+        if not answer.found:
+            assert answer.citations == [] and "[" not in answer.answer
+            continue
+        dangling, unused = check_citations(answer.answer, [c.n for c in answer.citations])
+        assert not dangling and not unused, (r["id"], answer.answer)
+        assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+        for c in answer.citations:
+            for h in c.highlights:  # every highlighted sentence is quoted in the answer
+                assert c.text[h["start"] : h["end"]] in answer.answer
+        for text, nums in ev.segments(answer.answer):  # every cited piece is in its passage
+            for n in nums:
+                assert ev.supported(text, answer.citations[n - 1].text), (r["id"], text)
+
+
+@pytest.mark.parametrize("name", ["sample", "fixture"])
+def test_quality_floors(name, outcomes):
+    m = ev.summarize(outcomes[name])
+    assert m["hit@1"] >= 0.7
+    assert m["hit@5"] >= 0.9
+    assert m["term recall"] >= 0.65
+    assert m["cite prec"] >= 0.7
+    assert m["refusal acc"] >= 0.6
+    assert m["false ref"] <= 0.3
+
+
+def test_followup_pairs_retrieve_as_if_restated(outcomes):
+    follow = [o for name in outcomes for o, r in zip(outcomes[name], ev.load_set(name)) if r["history"]]
+    assert len(follow) >= 6
+    assert sum(o.rank == 1 for o in follow) >= len(follow) - 2
+
+
+def test_reports_that_disagree_are_both_given_with_dates(fixture_service):
+    answer = fixture_service.ask("How many North Koreans work in Mongolia?")
+    assert "1,500" in answer.answer and "900" in answer.answer
+    assert "(2023-01-10)" in answer.answer and "(2024-06-20)" in answer.answer
+    assert len(answer.citations) == 2
+    latest = fixture_service.ask("How many North Koreans are working in Mongolia now?")
+    assert latest.answer.index("(2024-06-20)") < latest.answer.index("(2023-01-10)")
+
+
+def test_list_question_gets_a_cited_direct_lead(sample_service):
+    answer = sample_service.ask("Which countries are the laborers sent to?")
+    lead = re.match(r"([^\[]+)\[(\d)\]", answer.answer)
+    assert lead and all(c in lead.group(1) for c in ("China", "Russia", "Qatar", "Iran"))
+    assert lead.group(1).count(" ") < 8, "the lead is short"
+
+
+def test_answerability_is_per_sentence_not_relative_to_the_corpus(sample_service, fixture_service, embedder):
+    """The same (question, sentence) pair scores within a small band in a 1-report and an 8-report store."""
+    q = "How long does it take for recruits to be selected?"
+    s = "It will likely take from two to four months for recruits to be selected for the overseas jobs."
+    qv, sv = embedder.encode([q, s])
+    scores = []
+    for service in (sample_service, fixture_service):
+        service.retriever.sync()
+        kw = service.retriever.table.keywords
+        qterms = list(dict.fromkeys(ev_terms(q)))
+        idf = {t: kw.idf(t) for t in qterms}
+        from qa.scoring import weighted_overlap
+        overlap = weighted_overlap(qterms, set(ev_terms(s)), idf)
+        scores.append(probability(features(q, qterms, idf, s, "", float(qv @ sv), 0.0, overlap)))
+    assert abs(scores[0] - scores[1]) < 0.15, scores
+
+
+def ev_terms(text):
+    from qa.text import terms
+    return terms(text)
