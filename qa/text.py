@@ -17,10 +17,23 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 
+# Irregular forms the suffix stripper cannot join to their base ("paid" ~ "payments").
+_IRREGULAR = {
+    "paid": "pay", "left": "leave", "sent": "send", "kept": "keep", "gave": "give", "given": "give",
+    "went": "go", "gone": "go", "came": "come", "took": "take", "taken": "take", "held": "hold",
+    "brought": "bring", "bought": "buy", "sold": "sell", "told": "tell", "found": "find", "made": "make",
+    "built": "build", "spent": "spend", "earned": "earn", "earnings": "earn", "wages": "wage", "salary": "wage",
+    "salaries": "wage", "chosen": "choose", "chose": "choose", "met": "meet", "led": "lead", "fled": "flee",
+    "began": "begin", "begun": "begin", "ran": "run", "stood": "stand", "lost": "lose", "won": "win",
+    "men": "man", "women": "woman", "children": "child", "people": "person", "workers": "worker",
+    "labourers": "laborer", "labourer": "laborer", "labour": "labor",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match laborers/laborer, recruiting/recruitment/recruited."""
-    w = word
+    w = _IRREGULAR.get(word, word)
     if len(w) <= 3:
         return w
     for suffix, repl in (("ies", "y"), ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""), ("edly", ""),
