@@ -15,7 +15,7 @@ from vectorstore import ReportStore
 
 from .citations import number_sources
 from .answertype import LEAD_TYPES, VALUE_TYPES, answer_value, find_list, question_type
-from .scoring import (ANSWER_MARGIN, CONFLICT_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD,
+from .scoring import (ANSWER_MARGIN, CONFLICT_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SAME_SUBJECT,
                       SUPPORT_THRESHOLD)
 from .text import terms
 from .types import Answer, Candidate, Citation
@@ -65,10 +65,16 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
         if c.doc_id == best.doc_id or c.answerability < support:
             continue
         other = answer_value(kind, c.text)
-        # Same subject: the sentence covers the question's terms about as well as the best one.
-        if other and other != mine and c.overlap >= 0.8 * best.overlap:
+        if other and other != mine and same_subject(best.text, c.text):
             return c
     return None
+
+
+def same_subject(a: str, b: str, share: float = SAME_SUBJECT) -> bool:
+    """Two sentences about the same thing: most content terms (numbers aside) shared."""
+    ta = {t for t in terms(a) if not t[0].isdigit()}
+    tb = {t for t in terms(b) if not t[0].isdigit()}
+    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) >= share
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:
