@@ -65,10 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = open_store(embedder, path=str(settings.store), url=settings.chroma_url, prefix=settings.collection)
         ingestor = Ingestor(store)
-        if args.wait:
-            with store.write_lock(wait=True):
-                pass
-        summary = ingestor.ingest_paths(args.paths, prune=args.prune, progress=progress, on_error=on_error)
+        summary = ingestor.ingest_paths(args.paths, prune=args.prune, progress=progress, on_error=on_error,
+                                        wait=args.wait)
     except StoreLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_STORE

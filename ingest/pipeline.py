@@ -107,8 +107,12 @@ class Ingestor:
         prune: bool = False,
         progress: Callable[[int, int], object] | None = None,
         on_error: Callable[[str], object] | None = None,
+        wait: bool = False,
     ) -> IngestSummary:
-        """Ingest files and folders. ``progress(done, total)`` is called as sentences are embedded."""
+        """Ingest files and folders. ``progress(done, total)`` is called as sentences are embedded.
+
+        ``wait``: block until another writer releases the store instead of raising StoreLocked.
+        """
         started = time.perf_counter()
         summary = IngestSummary()
         files, errors = discover(paths)
@@ -136,7 +140,7 @@ class Ingestor:
                 continue
             seen_ids[report.record.doc_id] = str(path)
             prepared.append(report)
-        with self.store.write_lock():
+        with self.store.write_lock(wait=wait):
             self.store.purge_orphans()
             self._write(prepared, summary, progress)
             if prune:

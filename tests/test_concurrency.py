@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import random
-import re
-import signal
 import subprocess
 import sys
 import threading
@@ -14,6 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bench.crash import consistency_problems, expected_store, inspect_store, kill_mid_ingest, write_corpus
 from bench.load import run_load
 from ingest import Ingestor
 from ingest.pipeline import prepare_report
@@ -132,107 +130,11 @@ def test_ingest_and_reingest_while_serving(live_server, tmp_path, embedder):
 
 # ------------------------------------------------------------------ crash mid-ingest
 
-WORDS = ("laborers workers miners loggers builders factory border embassy wages salary contract recruits "
-         "province city officials dormitory shifts rotation permit passport visa quota income remittance").split()
-
-
-def write_corpus(folder: Path, n: int, seed: int) -> list[Path]:
-    """``n`` small reports with unique sentences (seeded)."""
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(n):
-        sentences = [f"Report {i} sentence {j} says that {' '.join(rng.sample(WORDS, 7))} were counted at {rng.randint(10, 9999)}."
-                     for j in range(rng.randint(8, 14))]
-        body = "\n\n".join(" ".join(sentences[k:k + 3]) for k in range(0, len(sentences), 3))
-        p = folder / f"r{i:04d}.txt"
-        p.write_text(f"Title: Generated report {i}\nDate: 2020-{1 + i % 12:02d}\nSource: https://example.invalid/gen/{seed}/{i}\n\n{body}\n")
-        paths.append(p)
-    return paths
-
-
-def expected_store(paths: list[Path]) -> dict[str, tuple[str, set[str], int]]:
-    """What a clean ingest writes: doc_id -> (version, chunk ids, sentence count). Pure: no model."""
-    out = {}
-    for p in paths:
-        r = prepare_report(read_report(p), p.name, str(p))
-        out[r.record.doc_id] = (r.record.version, {x.chunk_id for x in r.passages}, len(r.sentences))
-    return out
-
-
-def inspect_store(store_dir: Path, embedder) -> dict:
-    """Every passage and sentence in the store grouped by report and version."""
-    store = ReportStore(embedder, path=store_dir)
-    docs = {d.doc_id: d for d in store.list_documents()}
-    passages = store.passages_col.get(include=["metadatas"])
-    sentences = store.sentences_col.get(include=["metadatas"])
-    return {"docs": docs, "passages": list(zip(passages["ids"], passages["metadatas"])),
-            "sentences": list(zip(sentences["ids"], sentences["metadatas"])), "counts": store.counts()}
-
-
-def consistency_problems(state: dict, expected: dict) -> list[str]:
-    """Reports must be fully present (every passage and sentence of the active version) or absent."""
-    problems = []
-    active_passages = Counter()
-    for cid, meta in state["passages"]:
-        doc = state["docs"].get(meta["doc_id"])
-        if doc and meta["version"] == doc.version:
-            active_passages[(meta["doc_id"], meta["index"])] += 1
-    dupes = [k for k, n in active_passages.items() if n > 1]
-    if dupes:
-        problems.append(f"duplicate active passages: {dupes[:3]}")
-    for doc_id, doc in state["docs"].items():
-        version, chunk_ids, n_sentences = expected[doc_id]
-        if doc.version != version:
-            problems.append(f"{doc_id}: unexpected version")
-        got_p = {cid for cid, m in state["passages"] if m["doc_id"] == doc_id and m["version"] == doc.version}
-        got_s = [sid for sid, m in state["sentences"] if m["doc_id"] == doc_id and m["version"] == doc.version]
-        if got_p != chunk_ids or doc.passages != len(chunk_ids):
-            problems.append(f"{doc_id}: {len(got_p)} of {len(chunk_ids)} passages")
-        if len(got_s) != n_sentences:
-            problems.append(f"{doc_id}: {len(got_s)} of {n_sentences} sentences")
-    return problems
-
-
-def read_progress(proc: subprocess.Popen, sink: list[str]) -> None:
-    """Collect tqdm's stderr output (it rewrites one line with carriage returns)."""
-    buf = ""
-    while True:
-        ch = proc.stderr.read(1)
-        if not ch:
-            break
-        buf += ch
-        if ch in "\r\n":
-            sink.append(buf)
-            buf = ""
-    sink.append(buf)
-
-
-def progress_fraction(lines: list[str]) -> float:
-    for line in reversed(lines):
-        m = re.search(r"(\d+)/(\d+)", line)
-        if m and int(m.group(2)):
-            return int(m.group(1)) / int(m.group(2))
-    return 0.0
-
-
 def test_sigkill_mid_ingest_leaves_consistent_store(tmp_path, embedder):
-    paths = write_corpus(tmp_path / "corpus", 100, seed=9)
+    corpus, store_dir = tmp_path / "corpus", tmp_path / "store"
+    paths = write_corpus(corpus, 60, seed=9)
     expected = expected_store(paths)
-    store_dir = tmp_path / "store"
-    proc = cli("--store", str(store_dir), str(tmp_path / "corpus"))
-    lines: list[str] = []
-    reader = threading.Thread(target=read_progress, args=(proc, lines), daemon=True)
-    reader.start()
-    deadline = time.time() + 150
-    while time.time() < deadline and proc.poll() is None and progress_fraction(lines) < 0.45:
-        time.sleep(0.05)
-    assert proc.poll() is None, "the ingest finished before it could be killed: make the corpus larger"
-    killed_at = progress_fraction(lines)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    reader.join(timeout=10)
-    assert proc.returncode == -signal.SIGKILL
+    killed_at = kill_mid_ingest(corpus, store_dir, at=0.4)
 
     state = inspect_store(store_dir, embedder)
     assert consistency_problems(state, expected) == []
@@ -242,9 +144,9 @@ def test_sigkill_mid_ingest_leaves_consistent_store(tmp_path, embedder):
     assert 0 < present < len(paths), "kill was not half-way"
     assert state["counts"] == (present, sum(len(expected[d][1]) for d in state["docs"]))
 
-    rerun = subprocess.run([sys.executable, "-m", "ingest", "-q", "--json", "--store", str(store_dir),
-                            str(tmp_path / "corpus")], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert rerun.returncode == 0, rerun.stderr
+    # The rerun (same pipeline as the CLI, in-process to skip a model load) completes the store.
+    summary = Ingestor(ReportStore(embedder, path=store_dir)).ingest_paths([corpus])
+    assert not summary.failed and len(summary.unchanged) == present and len(summary.added) == len(paths) - present
     final = inspect_store(store_dir, embedder)
     assert consistency_problems(final, expected) == []
     assert set(final["docs"]) == set(expected)
@@ -271,7 +173,7 @@ def lock_is_held(store_dir: Path) -> bool:
 
 
 def test_second_ingest_refuses_or_waits(tmp_path, embedder):
-    first_paths = write_corpus(tmp_path / "first", 40, seed=3)
+    first_paths = write_corpus(tmp_path / "first", 12, seed=3)
     other_paths = write_corpus(tmp_path / "other", 3, seed=4)
     store_dir = tmp_path / "store"
     first = cli("-q", "--store", str(store_dir), str(tmp_path / "first"))
