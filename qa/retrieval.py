@@ -73,8 +73,9 @@ class SentenceTable:
 class HybridRetriever:
     """Finds and scores candidate answer sentences for a question."""
 
-    def __init__(self, store: ReportStore, dense_k: int = 40, keyword_k: int = 40):
+    def __init__(self, store: ReportStore, dense_k: int = 40, keyword_k: int = 40, reranker=None):
         self.store = store
+        self.reranker = reranker  # optional qa.rerank.CrossEncoderReranker
         self.embedder = store.embedder
         self.dense_k = dense_k
         self.keyword_k = keyword_k
@@ -140,4 +141,6 @@ class HybridRetriever:
             c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
             out.append(c)
         out.sort(key=lambda c: c.score, reverse=True)
+        if self.reranker is not None:
+            out = self.reranker.rerank(query, out)
         return out[:limit]

@@ -125,3 +125,11 @@ def test_answerability_is_per_sentence_not_relative_to_the_corpus(sample_service
 def ev_terms(text):
     from qa.text import terms
     return terms(text)
+
+
+def test_reranker_setting_with_a_missing_folder_fails_clearly(tmp_path):
+    from qa.rerank import load_reranker
+
+    assert load_reranker(None) is None
+    with pytest.raises(FileNotFoundError, match="REPORTQA_RERANKER"):
+        load_reranker(str(tmp_path / "nope"))
