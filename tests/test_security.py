@@ -67,11 +67,14 @@ def test_reads_need_token_when_configured(make_live_server):
               ask(server, {"Authorization": "Bearer wrong-token"}), ask(server, {"Authorization": f"Basic {TOKEN}"}),
               ask(server, {"Authorization": f"Bearer {TOKEN}x"})):
         assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized", r.text
-    for path in ("/api/ask/stream", "/v1/chat/completions"):
-        r = requests.post(url + path, json={"question": Q, "messages": [{"role": "user", "content": Q}]}, timeout=10)
-        assert r.status_code in (401, 404), (path, r.status_code)  # 404 only until that endpoint exists
-        assert r.headers["Content-Type"].startswith("application/json")
     good = {"Authorization": f"Bearer {TOKEN}"}
+    for path in ("/api/ask/stream", "/v1/chat/completions"):
+        body = {"question": Q, "model": "report-qa", "messages": [{"role": "user", "content": Q}]}
+        r = requests.post(url + path, json=body, timeout=10)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized", (path, r.status_code)
+        assert requests.post(url + path, json=body, headers=good, timeout=30).status_code == 200, path
+    for path in ("/v1/models", "/api/documents/x"):
+        assert requests.get(url + path, timeout=10).status_code == 401, path
     r = ask(server, good)
     assert r.status_code == 200 and r.json()["found"]
     assert requests.get(url + "/api/documents", headers=good, timeout=10).status_code == 200
@@ -120,7 +123,11 @@ def test_rate_limit_gives_429_json(make_live_server):
     r = ask(server)
     assert r.status_code == 429 and r.headers["Content-Type"].startswith("application/json")
     assert r.json()["error"]["code"] == "rate_limited" and r.headers.get("Retry-After")
-    # Only the asking endpoints are limited.
+    # Each asking endpoint is limited; the rest are not.
+    body = {"question": Q, "model": "report-qa", "messages": [{"role": "user", "content": Q}]}
+    for path in ("/api/ask/stream", "/v1/chat/completions"):
+        statuses = [requests.post(server.url + path, json=body, timeout=30).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429], (path, statuses)
     for _ in range(5):
         assert requests.get(server.url + "/api/health", timeout=10).status_code == 200
         assert requests.get(server.url + "/api/documents", timeout=10).status_code == 200
