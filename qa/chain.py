@@ -13,6 +13,7 @@ from vectorstore import ReportStore, SentenceEmbedder, open_store
 from .extractive import ExtractiveAnswerer
 from .followup import resolve_followup
 from .llm import StreamEnd, build_llm_answerer
+from .rerank import load_reranker
 from .retrieval import HybridRetriever
 from .types import Answer, Candidate, StreamEvent, Turn
 
@@ -35,7 +36,7 @@ class QAService:
     def __init__(self, settings: Settings, store: ReportStore):
         self.settings = settings
         self.store = store
-        self.retriever = HybridRetriever(store)
+        self.retriever = HybridRetriever(store, reranker=load_reranker(settings.reranker))
         self.extractive = ExtractiveAnswerer(store, threshold=settings.min_score,
                                              max_sentences=settings.max_answer_sentences)
         # Set when REPORTQA_LLM_URL and REPORTQA_LLM_MODEL are; the extractive answer stays the fallback.
