@@ -37,7 +37,7 @@ from ingest.chunking import split_sentences  # noqa: E402
 from ingest.clean import clean_body  # noqa: E402
 from ingest.header import parse_header  # noqa: E402
 from qa import answertype  # noqa: E402
-from qa.answerability import FEATURES, WEIGHTS_FILE, features  # noqa: E402
+from qa.answerability import FEATURES, WEIGHTS_FILE, features, leans_back  # noqa: E402
 from qa.followup import resolve_followup  # noqa: E402
 from qa.keyword import KeywordIndex  # noqa: E402
 from qa.types import Turn  # noqa: E402
@@ -51,6 +51,11 @@ WH = {"duration": "How long", "amount": "How much", "count": "How many", "date":
       "place": "Where", "reason": "Why", "document": "What documents", "": "What"}
 SPAN = {"duration": answertype._DURATION, "amount": answertype._AMOUNT, "count": answertype._COUNT,
         "date": answertype._DATE}
+REPEATS = int(os.environ.get("AQ_REPEATS", "3"))  # pseudo-questions per (sentence, answer kind)
+UNITS = ["hour", "day", "week", "month", "year"]
+# Words real questions use that a report may not (paraphrase, framing): pseudo-questions get some too.
+ASIDE = ["purpose", "age", "happened", "kind", "exactly", "usually", "typically", "allowed", "term", "main",
+         "actually", "reason", "situation", "currently", "overall", "type", "handle", "involved"]
 FOREIGN = ["Peru", "Brazil", "Kenya", "Poland", "Cuba", "Egypt", "Nepal", "Chile", "Angola", "Cambodia"]
 
 
@@ -69,7 +74,7 @@ def load_reports() -> tuple[list[tuple[str, list[str]]], list[int]]:
 def pseudo_question(kind: str, sentence: str, rng: random.Random, context: list[str] = ()) -> str | None:
     text = SPAN[kind].sub(" ", sentence) if kind in SPAN else sentence
     content = [w for w in re.findall(r"[^\W_]+(?:[’'-][^\W_]+)*", text) if w.lower() not in STOPWORDS]
-    rate = rng.uniform(0.3, 0.7)  # real questions share only some of the answer's words
+    rate = rng.uniform(0.2, 0.6)  # real questions share only some of the answer's words
     keep = [w for w in content if rng.random() < rate]
     if len(keep) < 2:
         return None
@@ -78,6 +83,8 @@ def pseudo_question(kind: str, sentence: str, rng: random.Random, context: list[
     for _ in range(rng.choice((0, 1, 1, 2))):
         if context:
             keep.insert(rng.randrange(len(keep) + 1), rng.choice(context))
+    if rng.random() < 0.4:
+        keep.insert(rng.randrange(len(keep) + 1), rng.choice(ASIDE))
     return f"{WH[kind]} {' '.join(keep)}?"
 
 
@@ -90,7 +97,7 @@ def make_pairs(reports, rng: random.Random):
         context = [w for w in re.findall(r"[^\W_]+", near) if w.lower() not in STOPWORDS and len(w) > 3]
         kinds = [k for k in answertype.TYPES if answertype.sentence_has(k, s)] + [""]
         missing = [k for k in answertype.TYPES if not answertype.sentence_has(k, s)]
-        for kind in kinds:
+        for kind in [k for k in kinds for _ in range(REPEATS)]:
             q = pseudo_question(kind, s, rng, context)
             if not q:
                 continue
@@ -99,12 +106,26 @@ def make_pairs(reports, rng: random.Random):
             if missing:
                 pairs.append((f"{WH[rng.choice(missing)]} {body}", d, i, 0))
             pairs.append((q[:-1] + f" in {rng.choice(FOREIGN)}?", d, i, 0))
+            if kind in ("duration", "amount", "count"):  # the right kind of value, in another unit
+                unit = rng.choice([u for u in UNITS if not answertype.has_unit(u, s)] or ["hour"])
+                asked = f"How many {unit}s {body}" if kind == "duration" else f"{q[:-1]} per {unit}?"
+                if not answertype.has_unit(unit, s):
+                    pairs.append((asked, d, i, 0))
             if not answertype.has_person_name(s) and rng.random() < 0.3:
                 pairs.append((f"What is the name of the {body}", d, i, 0))
             sterms = set(terms(q))
             others = sorted((o for o in flat if (o[0], o[1]) != (d, i)),
                             key=lambda o: -len(sterms & set(terms(o[2]))))[:3]
             pairs += [(q, od, oi, 0) for od, oi, _ in others]
+        # A sentence that leans on the previous one ("They feel this way because ...") answers a
+        # question worded like that previous sentence.
+        if i > 0 and leans_back(s):
+            for kind in kinds:
+                q = pseudo_question(kind, reports[d][1][i - 1], rng, context)
+                if q:
+                    pairs.append((q, d, i, 1))
+                    if kind and not answertype.sentence_has(kind, reports[d][1][i - 1]):
+                        pairs.append((q, d, i - 1, 0))
     return pairs
 
 
@@ -140,16 +161,20 @@ def featurize(pairs, reports, embedder: SentenceEmbedder) -> np.ndarray:
     questions = list(dict.fromkeys(q for q, *_ in pairs))
     qvec = dict(zip(questions, embedder.encode(questions)))
     rows = []
+    unseen = index.idf("\x00never-indexed\x00")
     for q, d, i, _ in pairs:
         title, sents = reports[d]
         qterms = list(dict.fromkeys(terms(q)))
         idf = {t: index.idf(t) for t in qterms}
+        known = {t for t in qterms if idf[t] < unseen - 1e-9}
         neigh = [j for j in (i - 1, i + 1) if 0 <= j < len(sents)]
         dense = float(np.dot(qvec[q], svec[(d, i)]))
         context = max((float(np.dot(qvec[q], svec[(d, j)])) for j in neigh), default=0.0)
         overlap = weighted_overlap(qterms, set(terms(sents[i])), idf)
+        prev = float(np.dot(qvec[q], svec[(d, i - 1)])) if i > 0 else 0.0
         rows.append(features(q, qterms, idf, sents[i], title, dense, context, overlap,
-                             " ".join(sents[j] for j in neigh)))
+                             " ".join(sents[j] for j in neigh), known=known,
+                             prev_text=sents[i - 1] if i > 0 else "", prev_dense=prev))
     return np.asarray(rows, dtype=np.float64)
 
 
@@ -172,6 +197,8 @@ def main(argv=None) -> int:
     ap.add_argument("--check", action="store_true", help="print held-out accuracy, write nothing")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--no-dev", action="store_true", help="generated pairs only (no dev-split questions)")
+    ap.add_argument("--dev-weight", type=float, default=1.0,
+                    help="dev-split pairs weigh this many times all generated pairs together")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     reports, corpus_of = load_reports()
@@ -182,7 +209,7 @@ def main(argv=None) -> int:
     y = np.asarray([p[3] for p in pairs + dev], dtype=np.float64)
     # Dev questions are real questions (paraphrases, near-topic unanswerables): weigh them as
     # much as all generated pairs together.
-    sw = np.r_[np.ones(len(pairs)), np.full(len(dev), len(pairs) / max(1, len(dev)))]
+    sw = np.r_[np.ones(len(pairs)), np.full(len(dev), args.dev_weight * len(pairs) / max(1, len(dev)))]
     held = np.asarray([p[1] % 5 == 0 for p in pairs] + [False] * len(dev))  # every fifth report held out
     w = fit(x[~held], y[~held], sample_weight=sw[~held])
     acc = float((((x[held] @ w) > 0) == (y[held] == 1)).mean())

@@ -16,17 +16,23 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from .answertype import asks_for_name, has_person_name, question_type, sentence_has
+from .answertype import asked_unit, asks_for_name, has_person_name, has_unit, question_type, sentence_has
 from .text import STOPWORDS, terms, words
 
 WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
 FEATURES = ("bias", "dense", "overlap", "context", "typed", "type_match", "type_miss", "proper_miss",
-            "rare_miss", "name_miss", "dense_x_match", "overlap_x_dense")
+            "rare_miss", "name_miss", "dense_x_match", "overlap_x_dense", "unknown_share", "anaphor_prev",
+            "unit_miss")
 _CAP = re.compile(r"\b[A-Z][a-z][\w-]*\b")
+# A sentence that leans on the one before it ("They feel this way because...", "This is why..."):
+# the question may match the previous sentence while this one holds the answer.
+_ANAPHOR = re.compile(r"^\W*(?:(?:this|these|that|those|they|their|it|its|he|she|his|her|such|thus|therefore|"
+                      r"as a result|for this reason|so)\b|(?:\w+\s+){0,5}(?:this way|for this reason|because of this"
+                      r"|this is why|that is why)\b)", re.I)
 
 
 def proper_terms(question: str) -> list[str]:
@@ -37,23 +43,48 @@ def proper_terms(question: str) -> list[str]:
     return list(dict.fromkeys(terms(" ".join(out))))
 
 
+def leans_back(sentence: str) -> bool:
+    """Does the sentence open by pointing at the previous one (a pronoun or 'this way')?"""
+    return bool(_ANAPHOR.search(sentence))
+
+
 def features(question: str, qterms: Sequence[str], idf: dict[str, float], sentence: str, title: str,
-             dense: float, context: float, overlap: float, neighbour_text: str = "") -> list[float]:
-    """The feature vector (order of :data:`FEATURES`) of one (question, sentence) pair."""
+             dense: float, context: float, overlap: float, neighbour_text: str = "",
+             known: Collection[str] | None = None, prev_text: str = "", prev_dense: float = 0.0) -> list[float]:
+    """The feature vector (order of :data:`FEATURES`) of one (question, sentence) pair.
+
+    ``known`` are the question terms that occur somewhere in the corpus (default: all). A term no
+    report uses is a paraphrase ("purpose", "age") or off-topic; either way its absence from one
+    sentence says nothing about that sentence, so overlap and the rarest-missing-term feature count
+    only known terms, and the share of unknown terms is a feature of its own. ``prev_text`` /
+    ``prev_dense`` describe the previous sentence, used when this one leans back on it.
+    """
     kind = question_type(question)
     typed = 1.0 if kind else 0.0
     match = 1.0 if kind and sentence_has(kind, sentence) else 0.0
+    unit = asked_unit(question)
+    unit_miss = 1.0 if unit and match and not has_unit(unit, sentence) else 0.0
+    if unit_miss:
+        match = 0.0
     own = set(terms(sentence)) | set(terms(title))
+    leaning = bool(prev_text) and leans_back(sentence)
+    said = own | set(terms(prev_text)) if leaning else own  # "They feel this way": the referent is said before
     have = own | set(terms(neighbour_text))
     names = proper_terms(question)  # a place or body the question names must be in the sentence itself
     named = sum(idf.get(t, 1.0) for t in names)
     proper_miss = sum(idf.get(t, 1.0) for t in names if t not in own) / named if named else 0.0
-    missing = [idf.get(t, 1.0) for t in qterms if t not in have]
-    top = max((idf.get(t, 1.0) for t in qterms), default=1.0) or 1.0
+    kt = [t for t in qterms if known is None or t in known]
+    unknown_share = 1.0 - len(kt) / len(qterms) if qterms else 0.0
+    if known is not None:
+        total = sum(idf.get(t, 1.0) for t in kt)
+        overlap = sum(idf.get(t, 1.0) for t in kt if t in said) / total if total else 0.0
+    missing = [idf.get(t, 1.0) for t in kt if t not in have]
+    top = max((idf.get(t, 1.0) for t in kt), default=1.0) or 1.0
     rare_miss = max(missing, default=0.0) / top
     name_miss = 1.0 if asks_for_name(question) and not has_person_name(sentence) else 0.0
+    anaphor_prev = prev_dense if leaning else 0.0
     return [1.0, dense, overlap, context, typed, match, typed - match, proper_miss, rare_miss, name_miss,
-            dense * match, overlap * dense]
+            dense * match, overlap * dense, unknown_share, anaphor_prev, unit_miss]
 
 
 @lru_cache(maxsize=4)

@@ -20,7 +20,7 @@ _AMOUNT = re.compile(r"(?:\$\s?\d[\d,.]*|\b\d[\d,.]*\s*(?:dollars?|usd|yuan|won|
 _COUNT = re.compile(r"(?<![\w-])(?:\d[\d,]*\d|\d|eleven|twelve|dozens|hundreds|thousands)(?![\d,]*\d)(?![\w-])"
                     r"(?!\s*(?:years?|months?|weeks?|days?|hours?|percent|%|dollars?|yuan|won|rubles?|euros?)\b)", re.I)
 _DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
-                   r"|spring|summer|autumn|fall|winter|(?:19|20)\d\d|last year|this year|next year|yesterday|today)\b")
+                   r"|spring|summer|autumn|fall|winter|(?:19|20)\d\d|last year|this year|next year|(?<!earlier )(?:yesterday|today))\b")
 _ORG = re.compile(r"\b(?:bureau|ministry|department|company|committee|office|agency|party|corporation|embassy|"
                   r"supervisors?|officials?|authorities|state|province|government|managers?|officers?)\b"
                   r"|\bby (?:the|its|their|a|an) \w+", re.I)
@@ -61,6 +61,21 @@ def question_type(question: str) -> str:
     if re.search(r"\bdocument|\bpapers\b|\bpermit|\bpassport|\bvisa", q) and re.search(r"\bwhat|\bwhich|\bneed", q):
         return "document"
     return ""
+
+
+_UNIT_Q = re.compile(r"\bhow many (years|months|weeks|days|hours|minutes)\b|\b(?:per|a|an|each|every) "
+                     r"(hour|day|week|month|year)\b", re.I)
+
+
+def asked_unit(question: str) -> str:
+    """The unit a duration or rate question names ("how many hours", "per month"), singular; '' if none."""
+    m = _UNIT_Q.search(question)
+    return (m.group(1) or m.group(2)).lower().rstrip("s") if m else ""
+
+
+def has_unit(unit: str, sentence: str) -> bool:
+    """Does the sentence give a value in this unit ("three hours", "a month", "monthly")?"""
+    return bool(re.search(rf"\b{unit}s?\b|\b{unit}ly\b", sentence, re.I))
 
 
 def asks_for_name(question: str) -> bool:

@@ -65,6 +65,10 @@ class SentenceTable:
             self.keywords.add(doc_id, [(s.sentence_id, s.text) for s in rows])
             self.titles.add(doc_id, [(doc_id, f"{rec.title} {rec.outlet} {rec.date} {rec.author}")])
 
+    def previous(self, s: SentenceRecord) -> str | None:
+        ids = self.by_doc.get(s.doc_id, [])
+        return ids[s.index - 1] if 0 < s.index <= len(ids) else None
+
     def neighbours(self, s: SentenceRecord) -> list[str]:
         ids = self.by_doc.get(s.doc_id, [])
         return [ids[i] for i in (s.index - 1, s.index + 1) if 0 <= i < len(ids)]
@@ -119,6 +123,8 @@ class HybridRetriever:
         sims = {sid: float(np.dot(v, qvec)) for sid, v in vectors.items()}
         qterms = list(dict.fromkeys(terms(query)))
         idf = {t: table.keywords.idf(t) for t in qterms}
+        unseen = table.keywords.idf("\x00never-indexed\x00")  # the IDF of a term no sentence has
+        known = {t for t in qterms if idf[t] < unseen - 1e-9}
         top_kw = max(keyword.values(), default=0.0) or 1.0
         title_hits = dict(table.titles.search(query, 50))
         top_title = max(title_hits.values(), default=0.0) or 1.0
@@ -135,9 +141,11 @@ class HybridRetriever:
                 date=doc.date, title=doc.title, outlet=doc.outlet,
             )
             c.relevance = combine(c)
+            prev = table.previous(s)
             c.answerability = probability(features(
                 query, qterms, idf, s.text, doc.title, c.dense, c.context, c.overlap,
-                " ".join(table.sentences[n].text for n in table.neighbours(s))))
+                " ".join(table.sentences[n].text for n in table.neighbours(s)), known=known,
+                prev_text=table.sentences[prev].text if prev else "", prev_dense=sims.get(prev, 0.0) if prev else 0.0))
             c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
             out.append(c)
         out.sort(key=lambda c: c.score, reverse=True)
