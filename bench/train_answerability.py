@@ -52,6 +52,8 @@ WH = {"duration": "How long", "amount": "How much", "count": "How many", "date":
 SPAN = {"duration": answertype._DURATION, "amount": answertype._AMOUNT, "count": answertype._COUNT,
         "date": answertype._DATE}
 REPEATS = int(os.environ.get("AQ_REPEATS", "3"))  # pseudo-questions per (sentence, answer kind)
+SWAP = float(os.environ.get("AQ_SWAP", "0.5"))  # chance a kept word is swapped for a near word
+NEAR: dict[str, list[str]] = {}  # word -> near words of the corpus vocabulary, filled by near_words()
 UNITS = ["hour", "day", "week", "month", "year"]
 # Words real questions use that a report may not (paraphrase, framing): pseudo-questions get some too.
 ASIDE = ["purpose", "age", "happened", "kind", "exactly", "usually", "typically", "allowed", "term", "main",
@@ -85,7 +87,25 @@ def pseudo_question(kind: str, sentence: str, rng: random.Random, context: list[
             keep.insert(rng.randrange(len(keep) + 1), rng.choice(context))
     if rng.random() < 0.4:
         keep.insert(rng.randrange(len(keep) + 1), rng.choice(ASIDE))
+    # Paraphrase: some words swapped for a near word of the corpus vocabulary (by MiniLM), as a
+    # user says "workers" or "come back" where the report says "laborers" or "return".
+    keep = [rng.choice(NEAR[w.lower()]) if NEAR.get(w.lower()) and rng.random() < SWAP else w for w in keep]
     return f"{WH[kind]} {' '.join(keep)}?"
+
+
+def near_words(reports, embedder: SentenceEmbedder, k: int = 3, floor: float = 0.55) -> dict[str, list[str]]:
+    """For each content word of the reports, up to k other words (another stem) whose MiniLM vectors are close."""
+    vocab = sorted({w.lower() for _, sents in reports for s in sents for w in re.findall(r"[^\W_]+", s)
+                    if w.lower() not in STOPWORDS and len(w) > 3 and not w.isdigit()})
+    vecs = np.asarray(embedder.encode(vocab))
+    sims = vecs @ vecs.T
+    out = {}
+    for a, word in enumerate(vocab):
+        order = np.argsort(-sims[a])
+        near = [vocab[b] for b in order[1 : 4 * k] if sims[a, b] >= floor and terms(vocab[b]) != terms(word)][:k]
+        if near:
+            out[word] = near
+    return out
 
 
 def make_pairs(reports, rng: random.Random):
@@ -153,14 +173,18 @@ def dev_pairs(reports, corpus_of: list[int]):
     return pairs
 
 
-def featurize(pairs, reports, embedder: SentenceEmbedder) -> np.ndarray:
+SCALE = 20.0  # q*s products are ~1/20 in size: scaled up so gradient descent moves their weights
+
+
+def featurize(pairs, reports, embedder: SentenceEmbedder) -> tuple[np.ndarray, np.ndarray]:
+    """Scalar features (the ``interaction`` column left 0) and the q*s products, one row per pair."""
     index = KeywordIndex()
     for d, (_, sents) in enumerate(reports):
         index.add(str(d), [(f"{d}:{i}", s) for i, s in enumerate(sents)])
     svec = {(d, i): v for d, (_, sents) in enumerate(reports) for i, v in enumerate(embedder.encode(sents))}
     questions = list(dict.fromkeys(q for q, *_ in pairs))
     qvec = dict(zip(questions, embedder.encode(questions)))
-    rows = []
+    rows, products = [], []
     unseen = index.idf("\x00never-indexed\x00")
     for q, d, i, _ in pairs:
         title, sents = reports[d]
@@ -175,10 +199,11 @@ def featurize(pairs, reports, embedder: SentenceEmbedder) -> np.ndarray:
         rows.append(features(q, qterms, idf, sents[i], title, dense, context, overlap,
                              " ".join(sents[j] for j in neigh), known=known,
                              prev_text=sents[i - 1] if i > 0 else "", prev_dense=prev))
-    return np.asarray(rows, dtype=np.float64)
+        products.append(qvec[q] * svec[(d, i)] * SCALE)
+    return np.asarray(rows, dtype=np.float64)[:, :-1], np.asarray(products, dtype=np.float64)
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 3e-3, steps: int = 4000, lr: float = 0.5,
+def fit(x: np.ndarray, y: np.ndarray, l2: float | np.ndarray = 3e-3, steps: int = 4000, lr: float = 0.5,
         sample_weight: np.ndarray | None = None) -> np.ndarray:
     """Class-balanced, weighted logistic regression by full-batch gradient descent."""
     w = np.zeros(x.shape[1])
@@ -199,27 +224,40 @@ def main(argv=None) -> int:
     ap.add_argument("--no-dev", action="store_true", help="generated pairs only (no dev-split questions)")
     ap.add_argument("--dev-weight", type=float, default=1.0,
                     help="dev-split pairs weigh this many times all generated pairs together")
+    ap.add_argument("--no-interaction", dest="interaction", action="store_false",
+                    help="scalar features only (no learned q*s interaction vector)")
+    ap.add_argument("--l2-interaction", type=float, default=1e-3, help="L2 penalty of the interaction weights")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     reports, corpus_of = load_reports()
+    embedder = SentenceEmbedder(threads=1)
+    NEAR.update(near_words(reports, embedder))
     pairs = make_pairs(reports, rng)
     dev = dev_pairs(reports, corpus_of) if not args.no_dev else []
-    embedder = SentenceEmbedder(threads=1)
-    x = featurize(pairs + dev, reports, embedder)
+    scalars, products = featurize(pairs + dev, reports, embedder)
+    k = scalars.shape[1]
+    x = np.c_[scalars, products] if args.interaction else scalars
+    # The 384 interaction weights get a stronger penalty than the few scalar ones.
+    l2 = np.r_[np.full(k, 3e-3), np.full(x.shape[1] - k, args.l2_interaction)]
     y = np.asarray([p[3] for p in pairs + dev], dtype=np.float64)
     # Dev questions are real questions (paraphrases, near-topic unanswerables): weigh them as
     # much as all generated pairs together.
     sw = np.r_[np.ones(len(pairs)), np.full(len(dev), args.dev_weight * len(pairs) / max(1, len(dev)))]
     held = np.asarray([p[1] % 5 == 0 for p in pairs] + [False] * len(dev))  # every fifth report held out
-    w = fit(x[~held], y[~held], sample_weight=sw[~held])
+    w = fit(x[~held], y[~held], l2=l2, sample_weight=sw[~held])
     acc = float((((x[held] @ w) > 0) == (y[held] == 1)).mean())
     print(f"{len(pairs)} generated pairs ({int(y[:len(pairs)].sum())} positive), {len(dev)} dev pairs; "
           f"held-out report accuracy {acc:.3f}")
-    w = fit(x, y, sample_weight=sw)
+    w = fit(x, y, l2=l2, sample_weight=sw)
+    u = w[k:] * SCALE
+    w = np.r_[w[:k], 1.0 if args.interaction else 0.0]  # the interaction feature is already weighted by u
     for name, v in zip(FEATURES, w):
         print(f"  {name:16s} {v:+.3f}")
+    if args.interaction:
+        print(f"  interaction vector |u| = {np.linalg.norm(u):.2f}")
     if not args.check:
         WEIGHTS_FILE.write_text(json.dumps({"features": list(FEATURES), "weights": [round(float(v), 5) for v in w],
+                                            "interaction": [round(float(v), 4) for v in u],
                                             "trained_by": "bench/train_answerability.py", "seed": args.seed,
                                             "pairs": len(pairs)}, indent=1) + "\n")
         print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)}")

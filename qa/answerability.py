@@ -20,13 +20,15 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from .answertype import asked_unit, asks_for_name, has_person_name, has_unit, question_type, sentence_has
 from .text import STOPWORDS, terms, words
 
 WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
 FEATURES = ("bias", "dense", "overlap", "context", "typed", "type_match", "type_miss", "proper_miss",
             "rare_miss", "name_miss", "dense_x_match", "overlap_x_dense", "unknown_share", "anaphor_prev",
-            "unit_miss")
+            "unit_miss", "interaction")
 _CAP = re.compile(r"\b[A-Z][a-z][\w-]*\b")
 # A sentence that leans on the one before it ("They feel this way because...", "This is why..."):
 # the question may match the previous sentence while this one holds the answer.
@@ -50,7 +52,8 @@ def leans_back(sentence: str) -> bool:
 
 def features(question: str, qterms: Sequence[str], idf: dict[str, float], sentence: str, title: str,
              dense: float, context: float, overlap: float, neighbour_text: str = "",
-             known: Collection[str] | None = None, prev_text: str = "", prev_dense: float = 0.0) -> list[float]:
+             known: Collection[str] | None = None, prev_text: str = "", prev_dense: float = 0.0,
+             interaction: float = 0.0) -> list[float]:
     """The feature vector (order of :data:`FEATURES`) of one (question, sentence) pair.
 
     ``known`` are the question terms that occur somewhere in the corpus (default: all). A term no
@@ -58,6 +61,7 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     sentence says nothing about that sentence, so overlap and the rarest-missing-term feature count
     only known terms, and the share of unknown terms is a feature of its own. ``prev_text`` /
     ``prev_dense`` describe the previous sentence, used when this one leans back on it.
+    ``interaction`` is :func:`interaction` of the query and sentence vectors.
     """
     kind = question_type(question)
     typed = 1.0 if kind else 0.0
@@ -84,15 +88,35 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     name_miss = 1.0 if asks_for_name(question) and not has_person_name(sentence) else 0.0
     anaphor_prev = prev_dense if leaning else 0.0
     return [1.0, dense, overlap, context, typed, match, typed - match, proper_miss, rare_miss, name_miss,
-            dense * match, overlap * dense, unknown_share, anaphor_prev, unit_miss]
+            dense * match, overlap * dense, unknown_share, anaphor_prev, unit_miss, interaction]
 
 
 @lru_cache(maxsize=4)
-def load_weights(path: str = str(WEIGHTS_FILE)) -> tuple[float, ...]:
+def _load(path: str = str(WEIGHTS_FILE)) -> tuple[tuple[float, ...], np.ndarray]:
     data = json.loads(Path(path).read_text())
     if tuple(data["features"]) != FEATURES:
         raise ValueError(f"{path}: trained for features {data['features']}, code has {FEATURES}; re-train")
-    return tuple(float(w) for w in data["weights"])
+    return tuple(float(w) for w in data["weights"]), np.asarray(data.get("interaction", []), dtype=np.float32)
+
+
+def load_weights(path: str = str(WEIGHTS_FILE)) -> tuple[float, ...]:
+    return _load(path)[0]
+
+
+def query_projection(qvec: np.ndarray, path: str = str(WEIGHTS_FILE)) -> np.ndarray | None:
+    """The query vector weighted by the learned interaction vector ``u``, computed once per question.
+
+    ``interaction = sum_k q_k * s_k * u_k`` — a learned reweighting of the cosine's dimensions,
+    trained offline on the same pairs as the other weights: which parts of MiniLM's space say
+    "this sentence holds what that question asks" (a cause for "why", a number for "how many").
+    Per candidate it is then one 384-long dot product with the stored sentence vector.
+    """
+    u = _load(path)[1]
+    return (np.asarray(qvec, dtype=np.float32) * u) if u.size else None
+
+
+def interaction(qproj: np.ndarray | None, svec: np.ndarray) -> float:
+    return float(np.dot(qproj, svec)) if qproj is not None else 0.0
 
 
 def probability(x: Sequence[float], weights: Sequence[float] | None = None) -> float:

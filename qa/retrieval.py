@@ -13,7 +13,7 @@ import numpy as np
 
 from vectorstore import ReportStore, SentenceRecord
 
-from .answerability import features, probability
+from .answerability import features, interaction, probability, query_projection
 from .keyword import KeywordIndex
 from .rwlock import ReadWriteLock
 from .scoring import RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
@@ -125,6 +125,7 @@ class HybridRetriever:
         idf = {t: table.keywords.idf(t) for t in qterms}
         unseen = table.keywords.idf("\x00never-indexed\x00")  # the IDF of a term no sentence has
         known = {t for t in qterms if idf[t] < unseen - 1e-9}
+        qproj = query_projection(qvec)
         top_kw = max(keyword.values(), default=0.0) or 1.0
         title_hits = dict(table.titles.search(query, 50))
         top_title = max(title_hits.values(), default=0.0) or 1.0
@@ -145,7 +146,8 @@ class HybridRetriever:
             c.answerability = probability(features(
                 query, qterms, idf, s.text, doc.title, c.dense, c.context, c.overlap,
                 " ".join(table.sentences[n].text for n in table.neighbours(s)), known=known,
-                prev_text=table.sentences[prev].text if prev else "", prev_dense=sims.get(prev, 0.0) if prev else 0.0))
+                prev_text=table.sentences[prev].text if prev else "", prev_dense=sims.get(prev, 0.0) if prev else 0.0,
+                interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0))
             c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
             out.append(c)
         out.sort(key=lambda c: c.score, reverse=True)
