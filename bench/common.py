@@ -140,7 +140,7 @@ class Server:
     """The real server in a subprocess: ``python server.py`` or gunicorn (one gthread worker)."""
 
     def __init__(self, store: Path | None = None, kind: str = "python", env: dict | None = None,
-                 log: Path | None = None):
+                 log: Path | None = None, ready_timeout: float = 120):
         self.port = free_port()
         self.kind = kind
         full_env = {**os.environ, **(env or {})}
@@ -154,7 +154,7 @@ class Server:
         self._log = open(log or os.devnull, "w")
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
-        self.ready_s = wait_until(lambda: self.ask("warm up")[0] == 200, 120, self.proc, f"{kind} server")
+        self.ready_s = wait_until(lambda: self.ask("warm up")[0] == 200, ready_timeout, self.proc, f"{kind} server")
 
     def ask(self, question: str, conn=None) -> tuple[int, dict]:
         return http_json(self.port, "POST", "/api/ask", {"question": question}, conn=conn)
