@@ -37,7 +37,7 @@ from ingest.chunking import split_sentences  # noqa: E402
 from ingest.clean import clean_body  # noqa: E402
 from ingest.header import parse_header  # noqa: E402
 from qa import answertype  # noqa: E402
-from qa.answerability import FEATURES, WEIGHTS_FILE, features, leans_back  # noqa: E402
+from qa.answerability import FEATURES, WEIGHTS_FILE, features, leans_back, negated  # noqa: E402
 from qa.followup import resolve_followup  # noqa: E402
 from qa.keyword import KeywordIndex  # noqa: E402
 from qa.types import Turn  # noqa: E402
@@ -131,6 +131,21 @@ def make_pairs(reports, rng: random.Random):
                 asked = f"How many {unit}s {body}" if kind == "duration" else f"{q[:-1]} per {unit}?"
                 if not answertype.has_unit(unit, s):
                     pairs.append((asked, d, i, 0))
+            # Negation: "Why ... not <verb>?" is answered by a sentence that denies it, not one that asserts it.
+            own = [w for w in re.findall(r"[a-z]{4,}", s) if w not in STOPWORDS]
+            denied = negated(s, first_only=True)
+            if denied and rng.random() < 0.7:
+                verb = next(w for w in own if terms(w) and terms(w)[0] in denied) if any(
+                    terms(w) and terms(w)[0] in denied for w in own) else None
+                if verb:
+                    pairs.append((f"{q[:-1]} not {verb}?", d, i, 1))
+            asserted = [w for w in own if terms(w) and terms(w)[0] not in negated(s)]
+            if asserted and rng.random() < 0.3:
+                pairs.append((f"{q[:-1]} not {rng.choice(asserted)}?", d, i, 0))
+            # "Which hospital ...?" against a sentence that only says "a hospital".
+            generic = re.findall(r"\b(?:a|an) ([a-z]{4,})\b", s)
+            if generic and rng.random() < 0.5:
+                pairs.append((f"Which {rng.choice(generic)} {body}", d, i, 0))
             if not answertype.has_person_name(s) and rng.random() < 0.3:
                 pairs.append((f"What is the name of the {body}", d, i, 0))
             sterms = set(terms(q))

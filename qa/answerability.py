@@ -28,7 +28,7 @@ from .text import STOPWORDS, terms, words
 WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
 FEATURES = ("bias", "dense", "overlap", "context", "typed", "type_match", "type_miss", "proper_miss",
             "rare_miss", "name_miss", "dense_x_match", "overlap_x_dense", "unknown_share", "anaphor_prev",
-            "unit_miss", "interaction")
+            "unit_miss", "neg_mismatch", "indefinite_only", "interaction")
 _CAP = re.compile(r"\b[A-Z][a-z][\w-]*\b")
 # A sentence that leans on the one before it ("They feel this way because...", "This is why..."):
 # the question may match the previous sentence while this one holds the answer.
@@ -43,6 +43,45 @@ def proper_terms(question: str) -> list[str]:
     first = question.strip().split(" ", 1)[0]
     out = [t for t in tokens if t != first and t.lower() not in STOPWORDS]
     return list(dict.fromkeys(terms(" ".join(out))))
+
+
+_NEGATION = re.compile(r"(?:\b(?:not|never|cannot|no longer)\b|n['’]t\b)((?:\W+[\w’'-]+){1,4})", re.I)
+_PRO_VERB = re.compile(r"\W+(?:do|did|does|be|have)\W+(?:so|it|that|this)\b", re.I)
+_WHICH = re.compile(r"^\W*(?:which|what)\s+([a-z]{3,})\b", re.I)
+
+
+def negated(text: str, first_only: bool = False) -> set[str]:
+    """Content terms a negation governs ("do not want to return" -> want, return; first_only -> want)."""
+    out: set[str] = set()
+    for m in _NEGATION.finditer(text):
+        if _PRO_VERB.match(m.group(1)):  # "could not do so": denies what was said before, scope unknown
+            out.add("*")
+            continue
+        found = terms(m.group(1))
+        out.update(found[:1] if first_only else found)
+    return out
+
+
+def negation_mismatch(question: str, text: str) -> float:
+    """1 when the question negates a verb the text asserts ("Why do they not want to..." against
+    "they want to return as soon as possible"); 0 when it agrees or says nothing about it."""
+    asked = negated(question, first_only=True)
+    if not asked:
+        return 0.0
+    said, denied = set(terms(text)), negated(text)
+    if "*" in denied:
+        return 0.0
+    return 1.0 if any(t in said and t not in denied for t in asked) else 0.0
+
+
+def indefinite_only(question: str, sentence: str) -> float:
+    """'Which hospital ...?' asks for one named hospital: a sentence that says only 'a hospital' does not give it."""
+    m = _WHICH.search(question)
+    if not m or question_type(question) or m.group(1).lower() in STOPWORDS or m.group(1).lower() in ("kind", "type", "sort"):
+        return 0.0
+    noun = m.group(1).lower()
+    uses = re.findall(rf"(\b[\w’'-]+\s+)?\b{noun}s?\b", sentence, re.I)
+    return 1.0 if uses and all((u or "").strip().lower() in ("a", "an", "any", "some") for u in uses) else 0.0
 
 
 def leans_back(sentence: str) -> bool:
@@ -87,8 +126,10 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     rare_miss = max(missing, default=0.0) / top
     name_miss = 1.0 if asks_for_name(question) and not has_person_name(sentence) else 0.0
     anaphor_prev = prev_dense if leaning else 0.0
+    neg_miss = negation_mismatch(question, f"{prev_text} {sentence}" if leaning else sentence)
+    indefinite = indefinite_only(question, sentence)
     return [1.0, dense, overlap, context, typed, match, typed - match, proper_miss, rare_miss, name_miss,
-            dense * match, overlap * dense, unknown_share, anaphor_prev, unit_miss, interaction]
+            dense * match, overlap * dense, unknown_share, anaphor_prev, unit_miss, neg_miss, indefinite, interaction]
 
 
 @lru_cache(maxsize=4)

@@ -56,7 +56,8 @@ def question_type(question: str) -> str:
         return "who"
     if re.search(r"\bwhere\b|\bwhich (?:countr|cit|place|province|region|destination)|\bwhat (?:countr|cit|place)", q):
         return "place"
-    if re.search(r"\bwhy\b|\bwhat (?:is|was) the reason\b|\bfor what reason\b", q):
+    if re.search(r"\bwhy\b|\bwhat (?:is|was|are|were) the (?:reasons?|purpose|aim|goal|motive)\b|"
+                 r"\bfor what (?:reason|purpose)\b|\bwhat for\b|\bhow come\b", q):
         return "reason"
     if re.search(r"\bdocument|\bpapers\b|\bpermit|\bpassport|\bvisa", q) and re.search(r"\bwhat|\bwhich|\bneed", q):
         return "document"
