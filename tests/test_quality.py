@@ -79,8 +79,8 @@ def test_quality_floors(name, outcomes):
     assert m["hit@5"] >= 0.9
     assert m["term recall"] >= 0.65
     assert m["cite prec"] >= 0.7
-    assert m["refusal acc"] >= 0.7  # measured 1.00 (sample) / 0.83 (fixture)
-    assert m["false ref"] <= 0.25  # measured 0.11 / 0.00
+    assert m["refusal acc"] >= 0.7  # measured 1.00 (sample) / 1.00 (fixture)
+    assert m["false ref"] <= 0.2  # measured 0.05 / 0.00
 
 
 def test_followup_pairs_retrieve_as_if_restated(outcomes):
@@ -133,3 +133,18 @@ def test_reranker_setting_with_a_missing_folder_fails_clearly(tmp_path):
     assert load_reranker(None) is None
     with pytest.raises(FileNotFoundError, match="REPORTQA_RERANKER"):
         load_reranker(str(tmp_path / "nope"))
+
+
+def test_answerability_cues_are_pure_and_generic():
+    from qa.answerability import indefinite_only, leans_back, negation_mismatch
+    from qa.answertype import asked_unit, question_type
+
+    q = "Why do the workers not want to leave?"
+    assert negation_mismatch(q, "Some workers want to leave at once because the pay is low.") == 1.0
+    assert negation_mismatch(q, "Most workers do not want to leave the site.") == 0.0
+    assert negation_mismatch("Why did they stay?", "They want to leave.") == 0.0  # no negation asked
+    assert indefinite_only("Which clinic treats them?", "They may visit a clinic once a month.") == 1.0
+    assert indefinite_only("Which clinic treats them?", "The Sunrise clinic treats them.") == 0.0
+    assert leans_back("They feel this way because wages fell.") and not leans_back("Wages fell last year.")
+    assert asked_unit("How many hours a day do they work?") == "hour" and asked_unit("How long is the stay?") == ""
+    assert question_type("What is the purpose of the program?") == "reason"
