@@ -45,7 +45,8 @@ def proper_terms(question: str) -> list[str]:
     return list(dict.fromkeys(terms(" ".join(out))))
 
 
-_NEGATION = re.compile(r"(?:\b(?:not|never|cannot|no longer)\b|n['’]t\b)((?:\W+[\w’'-]+){1,4})", re.I)
+# A negation governs the next few words of its own clause (never across ? . ! ; or brackets).
+_NEGATION = re.compile(r"(?:\b(?:not|never|cannot|no longer)\b|n['’]t\b)((?:[^\w?.!;()\[\]]+[\w’'-]+){1,4})", re.I)
 _PRO_VERB = re.compile(r"\W+(?:do|did|does|be|have)\W+(?:so|it|that|this)\b", re.I)
 _WHICH = re.compile(r"^\W*(?:which|what)\s+([a-z]{3,})\b", re.I)
 
