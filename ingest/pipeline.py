@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,17 +172,26 @@ class Ingestor:
         done = 0
         if progress and total:
             progress(0, total)
-        group: list[PreparedReport] = []
+        groups: list[list[PreparedReport]] = [[]]
         for report in todo:
-            group.append(report)
-            if sum(len(r.sentences) for r in group) >= EMBED_GROUP:
-                done = self._embed_and_store(group, done, total, progress)
-                group = []
-        if group:
-            self._embed_and_store(group, done, total, progress)
+            if sum(len(r.sentences) for r in groups[-1]) >= EMBED_GROUP:
+                groups.append([])
+            groups[-1].append(report)
+        # Write each group in the background while the next one is encoded: Chroma writes were
+        # ~30% of ingest time, and both the model and Chroma's Rust core release the GIL.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as writer:
+            pending = None
+            for group in (g for g in groups if g):
+                done = self._embed(group, done, total, progress)
+                if pending is not None:
+                    pending.result()  # one group in flight: bounded memory, errors surface here
+                pending = writer.submit(self._store_group, group)
+            if pending is not None:
+                pending.result()
         summary.passages += sum(len(r.passages) for r in todo)
 
-    def _embed_and_store(self, group: list[PreparedReport], done: int, total: int, progress) -> int:
+    def _embed(self, group: list[PreparedReport], done: int, total: int, progress) -> int:
+        """Set the vectors of a group's sentences and passages; returns sentences done so far."""
         sentences = [s for r in group for s in r.sentences]
         counter = [done]
 
@@ -198,9 +208,12 @@ class Ingestor:
                 # A passage's vector is the mean of its sentences': no second encoding pass.
                 mean = np.mean([report.sentences[i].vector for i in members], axis=0)
                 passage.vector = (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
+        return counter[0]
+
+    def _store_group(self, group: list[PreparedReport]) -> None:
+        for report in group:
             report.record.ingested_at = time.time()
             self.store.write_document(report.record, report.passages, report.sentences)
-        return counter[0]
 
     def _prune(self, paths: Sequence[str | Path], keep: set[str]) -> list[str]:
         folders = [Path(p).expanduser().resolve() for p in paths if Path(p).expanduser().is_dir()]
