@@ -107,3 +107,13 @@ def test_html_report(tmp_path, make_store):
     assert (doc.title, doc.date, doc.outlet, doc.source) == ("Loggers in Siberia", "2019-11-03", "Example News", "https://example.com/loggers")
     text = store.get_document(doc.doc_id).text
     assert "Tynda" in text and "alert" not in text and "Home | World" not in text and "Copyright" not in text
+
+
+def test_store_as_langchain_vectorstore(make_store):
+    """The stored passages are usable from langchain-chroma's ``Chroma`` (same client, our embedder)."""
+    store = make_store()
+    Ingestor(store).ingest_paths([SAMPLE_REPORTS])
+    docs = store.as_langchain("passages").similarity_search("passports and visas for Qatar", k=2)
+    assert len(docs) == 2
+    assert any("passports and visas" in d.page_content for d in docs)
+    assert all(d.metadata["outlet"] == "Daily NK" and d.metadata["end"] > d.metadata["start"] for d in docs)
