@@ -1,7 +1,7 @@
 """The JSON API blueprint: ask (plain and streamed), health, documents (reads; writes are in documents.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from qa import Turn
 
@@ -19,7 +19,12 @@ def json_body(model):
     """Validate the request body against a pydantic model (415 if it is not JSON)."""
     if not request.mimetype or request.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json")
-    return model.model_validate_json(request.get_data(cache=True) or b"")
+    data = request.get_data(cache=True) or b""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and len(data) >= limit:
+        # A chunked body (no Content-Length) is cut at the limit by werkzeug, not refused.
+        raise ApiError(413, "too_large", "request body too large")
+    return model.model_validate_json(data)
 
 
 def parse_ask() -> tuple[str, list[Turn]]:
