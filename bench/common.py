@@ -42,6 +42,14 @@ QUESTIONS = [
     "How long do laborers stay in China normally?",
     "What is the capital of Peru?",
     "Which age group is being recruited?",
+    "Which North Korean agency handles the recruitment?",
+    "Where are recruits being found in North Korea?",
+    "Why is North Korea sending laborers abroad?",
+    "When would laborers in China normally return home?",
+    "Who is being recruited for factories in China?",
+    "What do laborers going to China need to cross the border?",
+    "Why could workers not return home last year?",
+    "How long will the replacement of laborers in China take?",
 ]
 
 
