@@ -17,6 +17,7 @@ import json
 import math
 import re
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,7 +67,10 @@ def negated(text: str, first_only: bool = False) -> set[str]:
 def negation_mismatch(question: str, text: str) -> float:
     """1 when the question negates a verb the text asserts ("Why do they not want to..." against
     "they want to return as soon as possible"); 0 when it agrees or says nothing about it."""
-    asked = negated(question, first_only=True)
+    return _negation_mismatch(negated(question, first_only=True), text)
+
+
+def _negation_mismatch(asked: set[str], text: str) -> float:
     if not asked:
         return 0.0
     said, denied = set(terms(text)), negated(text)
@@ -75,12 +79,22 @@ def negation_mismatch(question: str, text: str) -> float:
     return 1.0 if any(t in said and t not in denied for t in asked) else 0.0
 
 
-def indefinite_only(question: str, sentence: str) -> float:
-    """'Which hospital ...?' asks for one named hospital: a sentence that says only 'a hospital' does not give it."""
+def which_noun(question: str) -> str:
+    """The noun of a 'which <noun>' question that asks for one named thing ('' when it does not)."""
     m = _WHICH.search(question)
     if not m or question_type(question) or m.group(1).lower() in STOPWORDS or m.group(1).lower() in ("kind", "type", "sort"):
+        return ""
+    return m.group(1).lower()
+
+
+def indefinite_only(question: str, sentence: str) -> float:
+    """'Which hospital ...?' asks for one named hospital: a sentence that says only 'a hospital' does not give it."""
+    return _indefinite_only(which_noun(question), sentence)
+
+
+def _indefinite_only(noun: str, sentence: str) -> float:
+    if not noun:
         return 0.0
-    noun = m.group(1).lower()
     uses = re.findall(rf"(\b[\w’'-]+\s+)?\b{noun}s?\b", sentence, re.I)
     return 1.0 if uses and all((u or "").strip().lower() in ("a", "an", "any", "some") for u in uses) else 0.0
 
@@ -90,10 +104,42 @@ def leans_back(sentence: str) -> bool:
     return bool(_ANAPHOR.search(sentence))
 
 
+@dataclass(frozen=True)
+class QuestionInfo:
+    """The parts of the feature vector that depend on the question only: computed once per question
+    (:func:`prepare`) and shared by its ~30 candidate sentences."""
+    kind: str
+    unit: str
+    names: tuple[str, ...]
+    named: float
+    known_terms: tuple[str, ...]
+    unknown_share: float
+    known_total: float
+    top_idf: float
+    wants_name: bool
+    asked_negated: frozenset[str]
+    which: str
+    restrict: bool  # overlap is recomputed over the known terms only
+
+
+def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
+            known: Collection[str] | None = None) -> QuestionInfo:
+    names = proper_terms(question)
+    kt = tuple(t for t in qterms if known is None or t in known)
+    return QuestionInfo(
+        kind=question_type(question), unit=asked_unit(question), names=tuple(names),
+        named=sum(idf.get(t, 1.0) for t in names), known_terms=kt,
+        unknown_share=1.0 - len(kt) / len(qterms) if qterms else 0.0,
+        known_total=sum(idf.get(t, 1.0) for t in kt),
+        top_idf=max((idf.get(t, 1.0) for t in kt), default=1.0) or 1.0,
+        wants_name=asks_for_name(question), asked_negated=frozenset(negated(question, first_only=True)),
+        which=which_noun(question), restrict=known is not None)
+
+
 def features(question: str, qterms: Sequence[str], idf: dict[str, float], sentence: str, title: str,
              dense: float, context: float, overlap: float, neighbour_text: str = "",
              known: Collection[str] | None = None, prev_text: str = "", prev_dense: float = 0.0,
-             interaction: float = 0.0) -> list[float]:
+             interaction: float = 0.0, info: QuestionInfo | None = None) -> list[float]:
     """The feature vector (order of :data:`FEATURES`) of one (question, sentence) pair.
 
     ``known`` are the question terms that occur somewhere in the corpus (default: all). A term no
@@ -101,36 +147,34 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     sentence says nothing about that sentence, so overlap and the rarest-missing-term feature count
     only known terms, and the share of unknown terms is a feature of its own. ``prev_text`` /
     ``prev_dense`` describe the previous sentence, used when this one leans back on it.
-    ``interaction`` is :func:`interaction` of the query and sentence vectors.
+    ``interaction`` is :func:`interaction` of the query and sentence vectors. ``info`` is
+    :func:`prepare` of (question, qterms, idf, known), passed to skip recomputing it per sentence.
     """
-    kind = question_type(question)
+    q = info or prepare(question, qterms, idf, known)
+    kind = q.kind
     typed = 1.0 if kind else 0.0
     match = 1.0 if kind and sentence_has(kind, sentence) else 0.0
-    unit = asked_unit(question)
-    unit_miss = 1.0 if unit and match and not has_unit(unit, sentence) else 0.0
+    unit_miss = 1.0 if q.unit and match and not has_unit(q.unit, sentence) else 0.0
     if unit_miss:
         match = 0.0
     own = set(terms(sentence)) | set(terms(title))
     leaning = bool(prev_text) and leans_back(sentence)
     said = own | set(terms(prev_text)) if leaning else own  # "They feel this way": the referent is said before
     have = own | set(terms(neighbour_text))
-    names = proper_terms(question)  # a place or body the question names must be in the sentence itself
-    named = sum(idf.get(t, 1.0) for t in names)
-    proper_miss = sum(idf.get(t, 1.0) for t in names if t not in own) / named if named else 0.0
-    kt = [t for t in qterms if known is None or t in known]
-    unknown_share = 1.0 - len(kt) / len(qterms) if qterms else 0.0
-    if known is not None:
-        total = sum(idf.get(t, 1.0) for t in kt)
+    # a place or body the question names must be in the sentence itself
+    proper_miss = sum(idf.get(t, 1.0) for t in q.names if t not in own) / q.named if q.named else 0.0
+    kt = q.known_terms
+    if q.restrict:
+        total = q.known_total
         overlap = sum(idf.get(t, 1.0) for t in kt if t in said) / total if total else 0.0
     missing = [idf.get(t, 1.0) for t in kt if t not in have]
-    top = max((idf.get(t, 1.0) for t in kt), default=1.0) or 1.0
-    rare_miss = max(missing, default=0.0) / top
-    name_miss = 1.0 if asks_for_name(question) and not has_person_name(sentence) else 0.0
+    rare_miss = max(missing, default=0.0) / q.top_idf
+    name_miss = 1.0 if q.wants_name and not has_person_name(sentence) else 0.0
     anaphor_prev = prev_dense if leaning else 0.0
-    neg_miss = negation_mismatch(question, f"{prev_text} {sentence}" if leaning else sentence)
-    indefinite = indefinite_only(question, sentence)
+    neg_miss = _negation_mismatch(q.asked_negated, f"{prev_text} {sentence}" if leaning else sentence)
+    indefinite = _indefinite_only(q.which, sentence)
     return [1.0, dense, overlap, context, typed, match, typed - match, proper_miss, rare_miss, name_miss,
-            dense * match, overlap * dense, unknown_share, anaphor_prev, unit_miss, neg_miss, indefinite, interaction]
+            dense * match, overlap * dense, q.unknown_share, anaphor_prev, unit_miss, neg_miss, indefinite, interaction]
 
 
 @lru_cache(maxsize=4)

@@ -13,7 +13,7 @@ import numpy as np
 
 from vectorstore import ReportStore, SentenceRecord
 
-from .answerability import features, interaction, probability, query_projection
+from .answerability import features, interaction, prepare, probability, query_projection
 from .keyword import KeywordIndex
 from .rwlock import ReadWriteLock
 from .scoring import RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
@@ -126,6 +126,7 @@ class HybridRetriever:
         unseen = table.keywords.idf("\x00never-indexed\x00")  # the IDF of a term no sentence has
         known = {t for t in qterms if idf[t] < unseen - 1e-9}
         qproj = query_projection(qvec)
+        info = prepare(query, qterms, idf, known)  # the question-only features, once
         top_kw = max(keyword.values(), default=0.0) or 1.0
         title_hits = dict(table.titles.search(query, 50))
         top_title = max(title_hits.values(), default=0.0) or 1.0
@@ -147,7 +148,7 @@ class HybridRetriever:
                 query, qterms, idf, s.text, doc.title, c.dense, c.context, c.overlap,
                 " ".join(table.sentences[n].text for n in table.neighbours(s)), known=known,
                 prev_text=table.sentences[prev].text if prev else "", prev_dense=sims.get(prev, 0.0) if prev else 0.0,
-                interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0))
+                interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info))
             c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
             out.append(c)
         out.sort(key=lambda c: c.score, reverse=True)
