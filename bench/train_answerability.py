@@ -75,6 +75,8 @@ def load_reports() -> tuple[list[tuple[str, list[str]]], list[int]]:
 
 def pseudo_question(kind: str, sentence: str, rng: random.Random, context: list[str] = ()) -> str | None:
     text = SPAN[kind].sub(" ", sentence) if kind in SPAN else sentence
+    if kind == "reason":  # "Why X?" restates the effect; the cause is the answer, not in the question
+        text = answertype.cause_split(sentence)[0]
     content = [w for w in re.findall(r"[^\W_]+(?:[’'-][^\W_]+)*", text) if w.lower() not in STOPWORDS]
     rate = rng.uniform(0.2, 0.6)  # real questions share only some of the answer's words
     keep = [w for w in content if rng.random() < rate]
@@ -142,6 +144,12 @@ def make_pairs(reports, rng: random.Random):
             asserted = [w for w in own if terms(w) and terms(w)[0] not in negated(s)]
             if asserted and rng.random() < 0.3:
                 pairs.append((f"{q[:-1]} not {rng.choice(asserted)}?", d, i, 0))
+            # "Why <cause>?" is not answered by "<effect> because <cause>": it explains something else.
+            cause = answertype.cause_split(s)[1] if kind == "reason" else ""
+            for _ in range(3 if cause else 0):  # few sentences give a cause: several such pairs each
+                cq = pseudo_question("", cause, rng)
+                if cq:
+                    pairs.append(("Why" + cq[len(WH[""]):], d, i, 0))
             # "Which hospital ...?" against a sentence that only says "a hospital".
             generic = re.findall(r"\b(?:a|an) ([a-z]{4,})\b", s)
             if generic and rng.random() < 0.5:
@@ -159,6 +167,13 @@ def make_pairs(reports, rng: random.Random):
                 q = pseudo_question(kind, reports[d][1][i - 1], rng, context)
                 if q:
                     pairs.append((q, d, i, 1))
+                    # "Why do they not want to return?" is answered by "They feel this way because ..."
+                    # after "Most do not want to return."
+                    denied = negated(reports[d][1][i - 1], first_only=True)
+                    verb = next((w for w in re.findall(r"[a-z]{4,}", reports[d][1][i - 1])
+                                 if terms(w) and terms(w)[0] in denied), None)
+                    if verb:
+                        pairs.append((f"{q[:-1]} not {verb}?", d, i, 1))
                     if kind and not answertype.sentence_has(kind, reports[d][1][i - 1]):
                         pairs.append((q, d, i - 1, 0))
     return pairs

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .answertype import asked_unit, asks_for_name, has_person_name, has_unit, question_type, sentence_has
+from .answertype import asked_unit, asks_for_name, cause_split, has_person_name, has_unit, question_type, sentence_has
 from .text import STOPWORDS, terms, words
 
 WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
 FEATURES = ("bias", "dense", "overlap", "context", "typed", "type_match", "type_miss", "proper_miss",
             "rare_miss", "name_miss", "dense_x_match", "overlap_x_dense", "unknown_share", "anaphor_prev",
-            "unit_miss", "neg_mismatch", "indefinite_only", "interaction")
+            "unit_miss", "neg_mismatch", "indefinite_only", "cause_only", "neg_agree", "interaction")
 _CAP = re.compile(r"\b[A-Z][a-z][\w-]*\b")
 # A sentence that leans on the one before it ("They feel this way because...", "This is why..."):
 # the question may match the previous sentence while this one holds the answer.
@@ -173,8 +173,30 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     anaphor_prev = prev_dense if leaning else 0.0
     neg_miss = _negation_mismatch(q.asked_negated, f"{prev_text} {sentence}" if leaning else sentence)
     indefinite = _indefinite_only(q.which, sentence)
+    cause_only = _cause_only(q, idf, sentence, title, prev_text if leaning else "") if kind == "reason" else 0.0
+    agree = _negation_agrees(q.asked_negated, f"{prev_text} {sentence}" if leaning else sentence)
     return [1.0, dense, overlap, context, typed, match, typed - match, proper_miss, rare_miss, name_miss,
-            dense * match, overlap * dense, q.unknown_share, anaphor_prev, unit_miss, neg_miss, indefinite, interaction]
+            dense * match, overlap * dense, q.unknown_share, anaphor_prev, unit_miss, neg_miss, indefinite,
+            cause_only, agree, interaction]
+
+
+def _cause_only(q: QuestionInfo, idf: dict[str, float], sentence: str, title: str, prev_text: str) -> float:
+    """Share of the question's terms that the sentence has only inside its cause clause.
+
+    "Why did workers stay?" against "Some want to return because staying will not pay": the
+    question's words sit in the cause, so the sentence explains something else (why they return).
+    """
+    effect, cause = cause_split(sentence)
+    if not cause or not q.known_total:
+        return 0.0
+    eff = set(terms(effect)) | set(terms(title)) | set(terms(prev_text))
+    cz = set(terms(cause))
+    return sum(idf.get(t, 1.0) for t in q.known_terms if t in cz and t not in eff) / q.known_total
+
+
+def _negation_agrees(asked: frozenset[str], text: str) -> float:
+    """1 when the question's negated verb is the one the text negates ("not want" / "do not want")."""
+    return 1.0 if asked and asked & negated(text, first_only=True) else 0.0
 
 
 @lru_cache(maxsize=4)

@@ -107,6 +107,29 @@ def sentence_has(kind: str, sentence: str) -> bool:
     return True
 
 
+# Cues that open a cause clause ("... because Y", "Because of Y, ..."): narrower than _REASON,
+# which also counts purpose phrases that do not split a sentence into effect and cause.
+_CAUSE = re.compile(r"\b(?:because(?: of)?|due to|as a result of|since|so that|in order to)\b", re.I)
+
+
+def cause_split(sentence: str) -> tuple[str, str]:
+    """(effect, cause) parts of a sentence that gives a reason; ('sentence', '') when it gives none.
+
+    "X because Y" -> (X, "because Y"); a fronted cause, "However, because of Y, X", runs only to the
+    next comma. For "Why X?" the question restates the effect, so its words belong in X: a sentence
+    whose *cause* holds them answers another question ("why Y?" where X is the reason for Y).
+    """
+    m = _CAUSE.search(sentence)
+    if not m:
+        return sentence, ""
+    before = sentence[: m.start()]
+    if len(re.findall(r"[A-Za-z]{3,}", before)) < 3:  # fronted: "However, because of the closure ..., many ..."
+        comma = sentence.find(",", m.end())
+        end = comma if comma > 0 else len(sentence)
+        return before + sentence[end:], sentence[m.start() : end]
+    return before, sentence[m.start() :]
+
+
 def has_person_name(sentence: str) -> bool:
     return bool(_PERSON_NAME.search(sentence))
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from vectorstore import ReportStore, SentenceRecord
 
-from .answerability import features, interaction, prepare, probability, query_projection
+from .answerability import features, interaction, leans_back, prepare, probability, query_projection
 from .keyword import KeywordIndex
 from .rwlock import ReadWriteLock
 from .scoring import RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
@@ -134,7 +134,11 @@ class HybridRetriever:
         for sid in pool:
             s = table.sentences[sid]
             doc = table.docs[s.doc_id]
+            prev = table.previous(s)
+            prev_text = table.sentences[prev].text if prev else ""
             text_terms = set(terms(s.text)) | {t for t in terms(doc.title) if title_hits.get(s.doc_id, 0) / top_title > 0.5}
+            if prev_text and leans_back(s.text):  # "They feel this way because...": its subject is said before
+                text_terms |= set(terms(prev_text))
             neighbours = [sims.get(n, 0.0) for n in table.neighbours(s)]
             c = Candidate(
                 sentence_id=sid, doc_id=s.doc_id, chunk_id=s.chunk_id, index=s.index, start=s.start, end=s.end,
@@ -143,11 +147,10 @@ class HybridRetriever:
                 date=doc.date, title=doc.title, outlet=doc.outlet,
             )
             c.relevance = combine(c)
-            prev = table.previous(s)
             c.answerability = probability(features(
                 query, qterms, idf, s.text, doc.title, c.dense, c.context, c.overlap,
                 " ".join(table.sentences[n].text for n in table.neighbours(s)), known=known,
-                prev_text=table.sentences[prev].text if prev else "", prev_dense=sims.get(prev, 0.0) if prev else 0.0,
+                prev_text=prev_text, prev_dense=sims.get(prev, 0.0) if prev else 0.0,
                 interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info))
             c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
             out.append(c)

@@ -26,7 +26,10 @@ _IRREGULAR = {
     "salaries": "wage", "chosen": "choose", "chose": "choose", "met": "meet", "led": "lead", "fled": "flee",
     "began": "begin", "begun": "begin", "ran": "run", "stood": "stand", "lost": "lose", "won": "win",
     "men": "man", "women": "woman", "children": "child", "people": "person", "workers": "worker",
-    "labourers": "laborer", "labourer": "laborer", "labour": "labor",
+    "labourers": "worker", "labourer": "worker", "labour": "labor",
+    # Synonyms the reports and their readers use for the same thing ("workers sent overseas" is
+    # "laborers sent abroad"): one term, so overlap and BM25 match across the wording.
+    "laborer": "worker", "laborers": "worker", "overseas": "abroad",
 }
 
 
