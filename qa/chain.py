@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 
@@ -84,9 +85,7 @@ class QAService:
             return
         started = time.perf_counter()
         answer = self.ask(question, history)
-        pieces = split_answer(answer.answer)
-        for i, piece in enumerate(pieces):
-            yield StreamEvent("delta", piece if i == len(pieces) - 1 else piece + " ")
+        yield from _deltas(answer.answer)
         yield StreamEvent("citations", answer.citations)
         yield StreamEvent("done", {"found": answer.found, "answerer": answer.answerer, "query": answer.query,
                                    "took_ms": round((time.perf_counter() - started) * 1000, 2)})
@@ -105,9 +104,7 @@ class QAService:
             sent += 1
         answer = self._complete(end.answer, question, candidates)
         if end.answer is None or sent == 0:  # fallback or refusal: nothing was sent yet
-            pieces = split_answer(answer.answer)
-            for i, piece in enumerate(pieces):
-                yield StreamEvent("delta", piece if i == len(pieces) - 1 else piece + " ")
+            yield from _deltas(answer.answer)
         yield StreamEvent("citations", answer.citations)
         done = {"found": answer.found, "answerer": answer.answerer, "query": query,
                 "took_ms": round((time.perf_counter() - started) * 1000, 2)}
@@ -122,10 +119,15 @@ class QAService:
 
 def split_answer(text: str) -> list[str]:
     """Split an answer after each citation mark group: one piece per cited sentence."""
-    import re
-
     pieces = [p.strip() for p in re.split(r"(?<=\])\s+(?=[^\[])", text) if p.strip()]
     return pieces or [text]
+
+
+def _deltas(text: str) -> Iterator[StreamEvent]:
+    """A finished answer as delta events, one per cited sentence (spaces kept between them)."""
+    pieces = split_answer(text)
+    for i, piece in enumerate(pieces):
+        yield StreamEvent("delta", piece if i == len(pieces) - 1 else piece + " ")
 
 
 def build_service(settings: Settings | None = None, store: ReportStore | None = None) -> QAService:
