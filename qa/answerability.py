@@ -195,8 +195,22 @@ def _cause_only(q: QuestionInfo, idf: dict[str, float], sentence: str, title: st
 
 
 def _negation_agrees(asked: frozenset[str], text: str) -> float:
-    """1 when the question's negated verb is the one the text negates ("not want" / "do not want")."""
-    return 1.0 if asked and asked & negated(text, first_only=True) else 0.0
+    """1 when the question's negated verb is the one the text negates ("not want" / "do not want"),
+    also through a pro-verb: "workers who should have returned could not do so" denies "return"."""
+    if not asked:
+        return 0.0
+    return 1.0 if asked & (negated(text, first_only=True) | pro_verb_antecedents(text)) else 0.0
+
+
+def pro_verb_antecedents(text: str, window: int = 8) -> set[str]:
+    """Terms a negated pro-verb may stand for: the last few words of its clause before it
+    ("many laborers who should have returned | could not do so" -> worker, return)."""
+    out: set[str] = set()
+    for m in _NEGATION.finditer(text):
+        if _PRO_VERB.match(m.group(1)):
+            clause = re.split(r"[.?!;]", text[: m.start()])[-1]
+            out.update(terms(" ".join(clause.split()[-window:])))
+    return out
 
 
 @lru_cache(maxsize=4)

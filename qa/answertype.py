@@ -30,6 +30,7 @@ _REASON = re.compile(r"\b(?:because|due to|as a result|in order to|so that|since
                      r"feel this way|in exchange|the reason|guarantee|ordered because|until)\b", re.I)
 _DOC = re.compile(r"\b(?:pass(?:es)?|passports?|visas?|permits?|certificates?|papers|documents?|ID)\b", re.I)
 _LIST = re.compile(r"(?:\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s*,\s*){2,}(?:(?:and|or)\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*"
+                   r"(?:,?\s+(?:and|or)\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)?"  # "..., Mongolia and Equatorial Guinea"
                    r"|\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*,?\s+(?:and|or)\s+[A-Z][\w’'-]+")
 
 # Question type -> detector of a matching answer in a sentence.

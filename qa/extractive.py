@@ -14,6 +14,7 @@ import numpy as np
 from vectorstore import ReportStore
 
 from .citations import number_sources
+from .answerability import leans_back
 from .answertype import LEAD_TYPES, VALUE_TYPES, answer_value, find_list, question_type
 from .scoring import (ANSWER_MARGIN, CONFLICT_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SAME_SUBJECT,
                       SUPPORT_THRESHOLD)
@@ -29,13 +30,27 @@ def select_sentences(
     margin: float = ANSWER_MARGIN,
     max_sentences: int = 3,
     support: float = SUPPORT_THRESHOLD,
+    question: str = "",
 ) -> list[Candidate]:
     """Pick the answer sentences: the best one if it answers at all, plus close runners-up
-    that also answer (by the answerability scorer) and add something new."""
+    that also answer (by the answerability scorer) and add something new.
+
+    A sentence of the best one's report is added only when the two read as one ("... do not want
+    to return." + "The laborers feel this way because ...") and it covers question terms the
+    answer lacks; when the best sentence leans back on its predecessor in the same passage, that
+    predecessor is quoted too if it says what the question asks about (it is context, not a
+    second answer, so it needs no answerability of its own).
+    """
     if not candidates or candidates[0].answerability < threshold:
         return []
     best = candidates[0]
     chosen = [best]
+    qterms = set(terms(question))
+    if leans_back(best.text):
+        before = next((c for c in candidates if c.doc_id == best.doc_id and c.chunk_id == best.chunk_id
+                       and c.index == best.index - 1), None)
+        if before is not None and adds_coverage(before, chosen, qterms):
+            chosen.append(before)
     for c in candidates[1:]:
         if len(chosen) >= max_sentences:
             break
@@ -43,12 +58,28 @@ def select_sentences(
             break
         if c.answerability < max(support, threshold) or any(_redundant(c, o) for o in chosen):
             continue
-        # Another sentence of the same report only when it continues the best one within its
-        # passage ("They feel this way because..."); other reports add a second voice.
-        if c.doc_id == best.doc_id and (abs(c.index - best.index) != 1 or c.chunk_id != best.chunk_id):
+        # Another sentence of the same report only when it reads as one with the best one;
+        # other reports add a second voice.
+        if c.doc_id == best.doc_id and not (reads_as_one(best, c) and adds_coverage(c, chosen, qterms)):
             continue
         chosen.append(c)
     return chosen
+
+
+def reads_as_one(a: Candidate, b: Candidate) -> bool:
+    """Adjacent sentences of one passage where the later one leans back on the earlier ("Their passports...")."""
+    if a.doc_id != b.doc_id or a.chunk_id != b.chunk_id or abs(a.index - b.index) != 1:
+        return False
+    return leans_back(max(a, b, key=lambda c: c.index).text)
+
+
+def adds_coverage(c: Candidate, chosen: Sequence[Candidate], qterms: set[str]) -> bool:
+    """Does ``c`` hold question terms the chosen sentences lack? (Always true for a question with
+    no content terms of its own, "Why not?", whose subject came from the history.)"""
+    if not qterms:
+        return True
+    have = set().union(*(terms(o.text) for o in chosen))
+    return bool((qterms & set(terms(c.text))) - have)
 
 
 def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequence[Candidate],
@@ -87,13 +118,14 @@ def _redundant(a: Candidate, b: Candidate) -> bool:
 
 
 def order_for_reading(chosen: list[Candidate]) -> list[Candidate]:
-    """Best sentence first; the rest grouped by report, in the report's own order."""
+    """The best sentence's report first, then the others; within a report, the report's own order
+    (so "Most do not want to return. They feel this way because..." reads as written)."""
     if len(chosen) <= 1:
         return chosen
-    first, rest = chosen[0], chosen[1:]
-    same = sorted((c for c in rest if c.doc_id == first.doc_id), key=lambda c: c.index)
-    other = sorted((c for c in rest if c.doc_id != first.doc_id), key=lambda c: (c.doc_id, c.index))
-    return [first, *same, *other]
+    first = chosen[0]
+    same = sorted((c for c in chosen if c.doc_id == first.doc_id), key=lambda c: c.index)
+    other = sorted((c for c in chosen if c.doc_id != first.doc_id), key=lambda c: (c.doc_id, c.index))
+    return [*same, *other]
 
 
 class ExtractiveAnswerer:
@@ -105,7 +137,7 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
 
     def answer(self, question: str, candidates: Sequence[Candidate]) -> Answer:
-        chosen = select_sentences(candidates, self.threshold, max_sentences=self.max_sentences)
+        chosen = select_sentences(candidates, self.threshold, max_sentences=self.max_sentences, question=question)
         if not chosen:
             return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(candidates))
         conflict = find_conflict(question, chosen, candidates)
@@ -116,13 +148,14 @@ class ExtractiveAnswerer:
             number = {c.chunk_id: c.n for c in citations}
             text = " ".join(f"{attributed(c)} [{number[c.chunk_id]}]" for c in pair)
             return Answer(answer=text, found=True, citations=citations)
+        best = chosen[0]
         chosen = order_for_reading(chosen)
         citations = build_citations(self.store, chosen)
         number = {c.chunk_id: c.n for c in citations}
         parts = [f"{_as_sentence(c.text)} [{number[c.chunk_id]}]" for c in chosen]
-        lead = direct_lead(question, chosen[0])
+        lead = direct_lead(question, best)
         if lead:
-            parts.insert(0, f"{lead} [{number[chosen[0].chunk_id]}].")
+            parts.insert(0, f"{lead} [{number[best.chunk_id]}].")
         return Answer(answer=" ".join(parts), found=True, citations=citations)
 
     def closest(self, candidates: Sequence[Candidate], k: int = 3) -> list[dict]:
