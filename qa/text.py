@@ -57,4 +57,11 @@ def words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Content terms: lower-cased, stop words dropped, stemmed."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=32768)
+def _terms(text: str) -> tuple[str, ...]:
+    # Cached: the same report sentences (candidate, neighbours, previous) are tokenised for
+    # every question; a hit costs a hash of the text instead of a regex pass and stemming.
+    return tuple(stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit()))
