@@ -23,10 +23,29 @@ def needs_context(question: str) -> bool:
     return bool(_ELLIPSIS.match(question)) or any(w in _ANAPHORA for w in tokens) or len(content) <= 2
 
 
+# "Why not?", "Why?", "How come?" on their own ask about the statement just made.
+_BARE_WHY = re.compile(r"^\W*(?:and\s+)?(?:why(?:\s+not)?|how come)\W*$", re.I)
+_DENIAL = re.compile(r"(?:\b(?:not|never|cannot|no longer)\b|n['’]t\b)((?:[^\w?.!;()\[\]]+[\w’'-]+){1,4})", re.I)
+
+
+def denied_in_last_answer(history: Sequence[Turn]) -> str:
+    """What the last answer denies ("... do not want to return to North Korea" -> "not want to return to"), or ''."""
+    last = next((t.content for t in reversed(history) if t.role == "assistant" and t.content.strip()), "")
+    for m in _DENIAL.finditer(last):
+        if terms(m.group(1)):
+            return "not " + " ".join(m.group(1).split())
+    return ""
+
+
 def resolve_followup(question: str, history: Sequence[Turn], max_turns: int = 2) -> str:
     """The search query for ``question`` given earlier turns (the question itself if standalone)."""
     if not history or not needs_context(question):
         return question
+    if _BARE_WHY.match(question):
+        # "Why not?" after "Most do not want to return": ask why they do not want to return.
+        denied = denied_in_last_answer(history)
+        if denied:
+            question = f"Why {denied}?"
     previous = [t.content for t in history if t.role == "user" and t.content.strip()][-max_turns:]
     if not previous:
         return question

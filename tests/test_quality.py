@@ -194,3 +194,15 @@ def test_answer_quotes_the_referent_of_a_leaning_sentence_and_drops_extras_that_
     other = _cand(6, "Workers get one day off every two weeks in Laos.", score=1.15)
     assert select_sentences([_cand(5, "Pay comes every three months.", score=1.2), other], threshold=0.5,
                             question="How often are workers in Laos paid?") == [_cand(5, "Pay comes every three months.", score=1.2)]
+
+
+def test_bare_why_not_asks_about_what_the_last_answer_denied():
+    from qa.followup import resolve_followup
+    from qa.types import Turn
+
+    history = [Turn("user", "Do the workers in Laos want to go home?"),
+               Turn("assistant", "Most workers in Laos do not want to go home yet, a source said. [1]")]
+    query = resolve_followup("Why not?", history)
+    assert query.startswith("Why not want to go home") and "laos" in query.lower()
+    refused = [history[0], Turn("assistant", "The reports don't say. None of the ingested reports contains an answer.")]
+    assert resolve_followup("Why not?", refused).startswith("Why not?")  # nothing denied: unchanged
