@@ -183,13 +183,26 @@ def direct_lead(question: str, best: Candidate) -> str | None:
     """A short direct answer before the quoted sentence: the listed items or the asked-for value."""
     kind = question_type(question)
     value = None
-    if kind in ("place", "document") or re.search(r"\b(?:which|what) \w+s\b", question, re.I):
+    if asks_for_named_list(question):
         value = find_list(best.text)
     if value is None and kind in LEAD_TYPES:
         value = answer_value(kind, best.text)
     if not value:
         return None
     return value[0].upper() + value[1:]
+
+
+# Things with proper names: a list of capitalised items answers a question asking for them.
+_NAMED_KINDS = re.compile(
+    r"^\W*(?:(?:and|so|then)\s+)?(?:(?:in|to|from)\s+)?(?:where\b|(?:which|what)\s+(?:\w+\s+){0,2}"
+    r"(?:countr(?:y|ies)|cit(?:y|ies)|towns?|places?|provinces?|regions?|destinations?|nations?|ports?|"
+    r"areas?|companies|firms?|organi[sz]ations?|agencies)\b)", re.I)
+
+
+def asks_for_named_list(question: str) -> bool:
+    """A wh-question about places or organisations ("Which countries...", "Where..."), not a
+    yes/no question or one about things without names ("What papers do they need?")."""
+    return bool(_NAMED_KINDS.search(question))
 
 
 def _as_sentence(text: str) -> str:

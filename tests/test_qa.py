@@ -39,3 +39,21 @@ def test_followup_uses_history(sample_service):
     answer = sample_service.ask("How long does their selection take?", history)
     assert_well_cited(answer)
     assert "two to four months" in answer.answer
+
+
+def test_list_lead_only_for_questions_about_named_things():
+    from qa.extractive import asks_for_named_list
+
+    for q in ("Which countries are the laborers sent to?", "Where are the workers being sent?",
+              "In which cities are they recruited?", "Which North Korean cities are recruits from?"):
+        assert asks_for_named_list(q), q
+    for q in ("What papers do they need?", "Do workers in China need a passport?",
+              "What documents do workers going to Qatar need?", "Who recruits them?"):
+        assert not asks_for_named_list(q), q
+
+
+def test_yes_no_question_gets_no_list_lead(sample_service):
+    answer = sample_service.ask("Do workers going to China need a passport?")
+    assert answer.found
+    assert not answer.answer.startswith(("Qatar", "China, Russia")), answer.answer
+    assert "border crossing pass" in answer.answer
