@@ -129,13 +129,16 @@ def citation_check(answer: str, citations: list[tuple[int, str]], gold: list[str
 
 
 def _split(row: dict) -> str:
-    """'dev', 'test', or 'test+' for test questions added later by a second author (written before tuning)."""
-    return "test+" if row["split"] == "test" and row.get("added") else row["split"]
+    """'dev', 'test', or a later author's test questions (written before any tuning on them):
+    'test+' for the second author's, 'test3' for the third author's."""
+    if row["split"] != "test" or not row.get("added"):
+        return row["split"]
+    return "test3" if row["added"] == "third-author" else "test+"
 
 
 SPLITS = {  # table rows: name -> which outcome splits it covers
-    "dev": ("dev",), "test": ("test", "test+"), "test w/o new": ("test",), "test new only": ("test+",),
-    "all": ("dev", "test", "test+"),
+    "dev": ("dev",), "test": ("test", "test+", "test3"), "test w/o new": ("test",), "test new only": ("test+",),
+    "test third-author only": ("test3",), "all": ("dev", "test", "test+", "test3"),
 }
 
 
@@ -237,8 +240,10 @@ def evaluate(name: str, embedder: SentenceEmbedder, verbose: bool = False) -> di
     lines = []
     present = {o.split for o in ours}
     for split, covers in SPLITS.items():
-        if split.startswith("test ") and "test+" not in present:
-            continue  # no later-added questions in this set: the plain test row says it all
+        if split.startswith("test ") and not set(covers) & present:
+            continue  # no such questions in this set: the plain test row says it all
+        if split == "test w/o new" and not present & {"test+", "test3"}:
+            continue
         a = summarize([o for o in ours if o.split in covers])
         b = summarize([o for o in theirs if o.split in covers])
         result[split] = {"ours": a, "baseline": b}
