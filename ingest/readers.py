@@ -108,12 +108,25 @@ def parse_html(text: str, name: str) -> ParsedReport:
     return ParsedReport(body=body, meta=meta, warnings=warnings)
 
 
+def _kind(name: str) -> str:
+    suffix = Path(name).suffix
+    kind = SUPPORTED.get(suffix.lower())
+    if kind is None:
+        raise ReportError(f"{name}: unsupported file type {suffix or '(none)'} (use .txt, .md or .html)")
+    return kind
+
+
+def parse_bytes(data: bytes, name: str) -> ParsedReport:
+    """A report's bytes, read as a file called ``name`` (its suffix picks the reader)."""
+    kind = _kind(name)
+    text = decode(data, name)
+    return parse_html(text, name) if kind == "html" else parse_text(text, name)
+
+
 def read_report(path: Path) -> ParsedReport:
     """Read one report file; raises :class:`ReportError` with a one-line reason."""
     name = str(path)
-    kind = SUPPORTED.get(path.suffix.lower())
-    if kind is None:
-        raise ReportError(f"{name}: unsupported file type {path.suffix or '(none)'} (use .txt, .md or .html)")
+    _kind(name)  # refuse an unsupported type before reading it
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -125,5 +138,4 @@ def read_report(path: Path) -> ParsedReport:
         raise ReportError(f"{name}: permission denied") from None
     except IsADirectoryError:
         raise ReportError(f"{name}: is a folder") from None
-    text = decode(data, name)
-    return parse_html(text, name) if kind == "html" else parse_text(text, name)
+    return parse_bytes(data, name)

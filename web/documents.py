@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint, jsonify, request
 
 from ingest import ParsedReport, ReportError, prepare_report
-from ingest.readers import SUPPORTED, decode, parse_html, parse_text
+from ingest.readers import parse_bytes, parse_text
 
 from .api import json_body
 from .auth import require_write_token
@@ -25,16 +25,6 @@ bp = Blueprint("documents", __name__, url_prefix="/api")
 
 _AUTH_ERRORS = {401: "missing or wrong bearer token",
                 403: "ingest over HTTP is disabled: the server has no REPORTQA_API_TOKEN"}
-
-
-def parse_upload(data: bytes, filename: str) -> ParsedReport:
-    """An uploaded file, read as the CLI reads a file of that name (same checks, same messages)."""
-    name = Path(filename).name or "upload"
-    kind = SUPPORTED.get(Path(name).suffix.lower())
-    if kind is None:
-        raise ReportError(f"{name}: unsupported file type {Path(name).suffix or '(none)'} (use .txt, .md or .html)")
-    text = decode(data, name)
-    return parse_html(text, name) if kind == "html" else parse_text(text, name)
 
 
 def _json_filename(body: DocumentIn) -> str:
@@ -57,7 +47,7 @@ def _from_request() -> tuple[ParsedReport, str]:
         fields = {k: v for k, v in request.form.items() if v != ""}
         form = DocumentUpload.model_validate({"file": upload.read(), **fields})  # bad fields: 400 JSON
         filename = Path(upload.filename or "").name or "upload.txt"
-        return _with_meta(parse_upload(form.file, filename), form), filename
+        return _with_meta(parse_bytes(form.file, filename), form), filename
     body = json_body(DocumentIn)
     filename = _json_filename(body)
     return _with_meta(parse_text(body.text, filename), body), filename
