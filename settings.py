@@ -6,7 +6,7 @@ environment itself, so tests and the CLI can build one explicitly.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 

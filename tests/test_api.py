@@ -1,5 +1,4 @@
 """The Flask app over real HTTP on a free port."""
-import shutil
 
 import requests
 
