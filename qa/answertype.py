@@ -44,20 +44,22 @@ def question_type(question: str) -> str:
     q = question.lower().strip()
     if re.search(r"\bhow (?:long|often)\b|\bhow many (?:years|months|weeks|days|hours)\b", q):
         return "duration"
+    if re.search(r"\bwhat(?:'s| is| are| was| were) (?:the|their|a|an) (?:\w+ )?(?:wages?|salary|salaries|pay|price|cost|fee)s?\b", q):
+        return "amount"
     if re.search(r"\bhow much\b|\b(?:wage|salary|pay|paid|earn|cost|price|bribe)s?\b.*\b(?:much|amount)\b|\bwhat share\b|\bwhat percent", q):
         return "amount"
     if re.search(r"\bhow many\b|\bwhat number\b|\bnumber of\b", q):
         return "count"
-    if re.search(r"\bwhat (?:date|year|month|day|time)\b|\bon what date\b|\bin what year\b|\bwhen did\b", q):
+    if re.search(r"\b(?:what|which) (?:date|year|month|day|time)\b|\bon what date\b|\bin what year\b|\bwhen did\b", q):
         return "date"
     if re.search(r"\bwhen\b", q):
         return "when"
-    if re.search(r"\bwho\b|\bwhich (?:agency|organi[sz]ation|company|office|department|ministry|bureau|official)\b|"
+    if re.search(r"^\W*(?:(?:and|so|but|then|ok|okay|now)\W+)?who\b|\b(?:by|to|for|with|from) whom?\b|\bwhich (?:agency|organi[sz]ation|company|office|department|ministry|bureau|official)\b|"
                  r"\bname of\b|\bwhat is the name\b", q):
         return "who"
     if re.search(r"\bwhere\b|\bwhich (?:countr|cit|place|province|region|destination)|\bwhat (?:countr|cit|place)", q):
         return "place"
-    if re.search(r"\bwhy\b|\bwhat (?:is|was|are|were) the (?:reasons?|purpose|aim|goal|motive)\b|"
+    if re.search(r"\bwhy\b|\bwhat (?:made|makes|caused|causes|led to|leads to|prompted|drove|is behind|was behind)\b|\bwhat (?:is|was|are|were) the (?:reasons?|purpose|aim|goal|motive)\b|"
                  r"\bfor what (?:reason|purpose)\b|\bwhat for\b|\bhow come\b", q):
         return "reason"
     if re.search(r"\bdocument|\bpapers\b|\bpermit|\bpassport|\bvisa", q) and re.search(r"\bwhat|\bwhich|\bneed", q):

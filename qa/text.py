@@ -60,8 +60,21 @@ def terms(text: str) -> list[str]:
     return list(_terms(text))
 
 
+# Phrasal verbs readers use for a word the reports use ("go home", "head back" is "return"):
+# rewritten to that word before tokenising, so overlap and BM25 match across the wording.
+_PHRASES = ((re.compile(r"\b(?:go|goes|going|gone|went|come|comes|coming|came|head|heads|heading|headed|get|gets|"
+                        r"getting|got|be|being|was|were|is|are)\s+(?:back\s+)?(?:home|back)\b", re.I), "return"),)
+
+
+def normalize_phrases(text: str) -> str:
+    for pattern, repl in _PHRASES:
+        text = pattern.sub(repl, text)
+    return text
+
+
 @lru_cache(maxsize=32768)
 def _terms(text: str) -> tuple[str, ...]:
     # Cached: the same report sentences (candidate, neighbours, previous) are tokenised for
     # every question; a hit costs a hash of the text instead of a regex pass and stemming.
-    return tuple(stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit()))
+    return tuple(stem(w) for w in words(normalize_phrases(text))
+                 if w not in STOPWORDS and (len(w) > 1 or w.isdigit()))
