@@ -27,7 +27,8 @@ _ORG = re.compile(r"\b(?:bureau|ministry|department|company|committee|office|age
 _PERSON_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:a|the|an)\b")
 _PLACE_CUE = re.compile(r"\b(?:in|to|from|at|through|such as)\s+(?:major\s+)?(?:[A-Z][\w-]+)", re.U)
 _REASON = re.compile(r"\b(?:because|due to|as a result|in order to|so that|since|so they|to earn|to save|to keep|"
-                     r"feel this way|in exchange|the reason|guarantee|ordered because|until)\b", re.I)
+                     r"feel this way|in exchange|the reason|guarantee|ordered because|until)\b"
+                     r"|,\s*(?:and\s+)?(?:so|which is why|that is why|therefore|thus)\s+(?!that\b)", re.I)
 _DOC = re.compile(r"\b(?:pass(?:es)?|passports?|visas?|permits?|certificates?|papers|documents?|ID)\b", re.I)
 _LIST = re.compile(r"(?:\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s*,\s*){2,}(?:(?:and|or)\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*"
                    r"(?:,?\s+(?:and|or)\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)?"  # "..., Mongolia and Equatorial Guinea"
@@ -115,6 +116,10 @@ def sentence_has(kind: str, sentence: str) -> bool:
 _CAUSE = re.compile(r"\b(?:because(?: of)?|due to|as a result of|since|so that|in order to)\b", re.I)
 
 
+# "X, so Y" / "X, which is why Y": the cause comes first and the effect after the cue.
+_CONSEQUENCE = re.compile(r",\s*(?:and\s+)?(?:so|which is why|that is why|therefore|thus)\s+(?!that\b)", re.I)
+
+
 def cause_split(sentence: str) -> tuple[str, str]:
     """(effect, cause) parts of a sentence that gives a reason; ('sentence', '') when it gives none.
 
@@ -124,6 +129,9 @@ def cause_split(sentence: str) -> tuple[str, str]:
     """
     m = _CAUSE.search(sentence)
     if not m:
+        c = _CONSEQUENCE.search(sentence)  # "X, so Y": X is the cause of Y
+        if c:
+            return sentence[c.end():], sentence[: c.start()]
         return sentence, ""
     before = sentence[: m.start()]
     if len(re.findall(r"[A-Za-z]{3,}", before)) < 3:  # fronted: "However, because of the closure ..., many ..."
