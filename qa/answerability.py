@@ -64,6 +64,28 @@ def negated(text: str, first_only: bool = False) -> set[str]:
     return out
 
 
+_WH = re.compile(r"^\W*(?:(?:and|so|but|then)\W+)?(?:why|how|what|who|where|when|which)\b", re.I)
+
+
+def denied_heads(text: str, n: int = 2) -> set[str]:
+    """The first ``n`` content terms each negation governs ("do not want to return to Korea" -> want, return)."""
+    out: set[str] = set()
+    for m in _NEGATION.finditer(text):
+        if not _PRO_VERB.match(m.group(1)):
+            out.update(terms(m.group(1))[:n])
+    return out
+
+
+def polarity_mismatch(asserted: Collection[str], sentence: str, prev_text: str = "") -> float:
+    """1 when a wh-question takes as given what the sentence denies: "Why are workers in a hurry to
+    return?" against "Most do not want to return" (or a sentence leaning back on it). A yes/no or
+    negated question is not checked: "Do they want to return?" is answered by "they do not"."""
+    if not asserted:
+        return 0.0
+    effect, _ = cause_split(sentence)  # a negation inside the cause explains, it does not deny
+    return 1.0 if denied_heads(f"{prev_text} {effect}") & set(asserted) else 0.0
+
+
 def negation_mismatch(question: str, text: str) -> float:
     """1 when the question negates a verb the text asserts ("Why do they not want to..." against
     "they want to return as soon as possible"); 0 when it agrees or says nothing about it."""
@@ -120,6 +142,7 @@ class QuestionInfo:
     asked_negated: frozenset[str]
     which: str
     restrict: bool  # overlap is recomputed over the known terms only
+    asserted: frozenset[str] = frozenset()  # terms a wh-question takes as given (none when it negates)
 
 
 def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
@@ -133,7 +156,8 @@ def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
         known_total=sum(idf.get(t, 1.0) for t in kt),
         top_idf=max((idf.get(t, 1.0) for t in kt), default=1.0) or 1.0,
         wants_name=asks_for_name(question), asked_negated=frozenset(negated(question, first_only=True)),
-        which=which_noun(question), restrict=known is not None)
+        which=which_noun(question), restrict=known is not None,
+        asserted=frozenset(kt) if _WH.match(question) and not negated(question) else frozenset())
 
 
 def features(question: str, qterms: Sequence[str], idf: dict[str, float], sentence: str, title: str,
@@ -171,7 +195,8 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     rare_miss = max(missing, default=0.0) / q.top_idf
     name_miss = 1.0 if q.wants_name and not has_person_name(sentence) else 0.0
     anaphor_prev = prev_dense if leaning else 0.0
-    neg_miss = _negation_mismatch(q.asked_negated, f"{prev_text} {sentence}" if leaning else sentence)
+    neg_miss = max(_negation_mismatch(q.asked_negated, f"{prev_text} {sentence}" if leaning else sentence),
+                   polarity_mismatch(q.asserted, sentence, prev_text if leaning else ""))
     indefinite = _indefinite_only(q.which, sentence)
     cause_only = _cause_only(q, idf, sentence, title, prev_text if leaning else "") if kind == "reason" else 0.0
     agree = _negation_agrees(q.asked_negated, f"{prev_text} {sentence}" if leaning else sentence)

@@ -206,3 +206,23 @@ def test_bare_why_not_asks_about_what_the_last_answer_denied():
     assert query.startswith("Why not want to go home") and "laos" in query.lower()
     refused = [history[0], Turn("assistant", "The reports don't say. None of the ingested reports contains an answer.")]
     assert resolve_followup("Why not?", refused).startswith("Why not?")  # nothing denied: unchanged
+
+
+def test_polarity_and_consequence_cues_are_pure_and_generic():
+    from qa.answerability import polarity_mismatch, prepare
+    from qa.answertype import cause_split, question_type
+    from qa.text import terms
+
+    def asserted(q):
+        return prepare(q, terms(q), {}).asserted
+
+    q = "Why are the workers in a hurry to go home?"
+    assert polarity_mismatch(asserted(q), "Most workers do not want to return home.") == 1.0
+    assert polarity_mismatch(asserted(q), "Some workers want to return home because the pay is low.") == 0.0
+    assert polarity_mismatch(asserted(q), "They feel this way because pay fell.", "Most do not want to return.") == 1.0
+    assert not asserted("Do the workers want to go home?")  # a yes/no question is answered by a denial
+    assert polarity_mismatch(asserted(q), "Workers return home because they cannot earn money.") == 0.0
+    assert cause_split("No papers are needed, so the swap will be quick.") == ("the swap will be quick.", "No papers are needed")
+    assert question_type("What made it harder to leave?") == "reason"
+    assert question_type("Can workers who are ill go home?") == ""
+    assert question_type("What is the monthly wage of a driver?") == "amount"
