@@ -34,6 +34,10 @@ _LIST = re.compile(r"(?:\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s*,\s*){2,}(?:(
                    r"(?:,?\s+(?:and|or)\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)?"  # "..., Mongolia and Equatorial Guinea"
                    r"|\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*,?\s+(?:and|or)\s+[A-Z][\w’'-]+")
 
+_DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
+                  r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday"
+                  r"|Sunday|yesterday|today|tonight|tomorrow)\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+
 # Question type -> detector of a matching answer in a sentence.
 _WHEN = re.compile(r"\b(?:only when|only after|once|as soon as|after|before|until|soon|by the time)\b", re.I)
 TYPES = ("duration", "amount", "count", "date", "when", "who", "place", "reason", "document")
@@ -51,6 +55,8 @@ def question_type(question: str) -> str:
         return "amount"
     if re.search(r"\bhow many\b|\bwhat number\b|\bnumber of\b", q):
         return "count"
+    if re.search(r"\b(?:what|which|exact) (?:date|day)\b", q):
+        return "day"  # a calendar date: "last year" or "2021" does not give it
     if re.search(r"\b(?:what|which) (?:date|year|month|day|time)\b|\bon what date\b|\bin what year\b|\bwhen did\b", q):
         return "date"
     if re.search(r"\bwhen\b", q):
@@ -98,6 +104,8 @@ def sentence_has(kind: str, sentence: str) -> bool:
         return bool(_COUNT.search(sentence))
     if kind == "date":
         return bool(_DATE.search(sentence))
+    if kind == "day":
+        return bool(_DAY.search(sentence))
     if kind == "when":  # a date, or the condition it depends on ("only when they have earned enough")
         return bool(_DATE.search(sentence)) or bool(_WHEN.search(sentence))
     if kind == "who":

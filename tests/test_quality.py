@@ -226,3 +226,6 @@ def test_polarity_and_consequence_cues_are_pure_and_generic():
     assert question_type("What made it harder to leave?") == "reason"
     assert question_type("Can workers who are ill go home?") == ""
     assert question_type("What is the monthly wage of a driver?") == "amount"
+    assert question_type("On which day did the camp reopen?") == "day"
+    from qa.answertype import sentence_has
+    assert not sentence_has("day", "The camp closed last year.") and sentence_has("day", "It reopened on March 3.")
