@@ -42,7 +42,7 @@ from qa.followup import resolve_followup  # noqa: E402
 from qa.keyword import KeywordIndex  # noqa: E402
 from qa.types import Turn  # noqa: E402
 from qa.scoring import weighted_overlap  # noqa: E402
-from qa.text import STOPWORDS, terms, words  # noqa: E402
+from qa.text import STOPWORDS, terms  # noqa: E402
 from settings import SAMPLE_REPORTS  # noqa: E402
 from vectorstore import SentenceEmbedder  # noqa: E402
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import numpy as np
-
 from vectorstore import ReportStore
 
 from .citations import number_sources
