@@ -189,18 +189,24 @@ def stop_process(proc: subprocess.Popen) -> None:
 
 
 class ChromaServer:
-    """A real ``chroma run`` server on a free loopback port (the venv's ``chroma`` binary)."""
+    """A real ``chroma run`` server on a free loopback port (the running venv's ``chroma`` binary);
+    the benchmarks and the test suite's ``chroma_server`` fixture both start it this way."""
 
     def __init__(self, path: Path, log: Path | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log or os.devnull, "w")
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(self.port)],
+            [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
         )
-        self.ready_s = wait_until(
-            lambda: http_json(self.port, "GET", "/api/v2/heartbeat", timeout=2)[0] == 200, 60, self.proc, "chroma run")
+        try:
+            self.ready_s = wait_until(
+                lambda: http_json(self.port, "GET", "/api/v2/heartbeat", timeout=2)[0] == 200, 60, self.proc,
+                "chroma run")
+        except (RuntimeError, TimeoutError):
+            self.stop()
+            raise
 
     def stop(self) -> None:
         stop_process(self.proc)

@@ -132,39 +132,15 @@ def chroma_server(tmp_path_factory) -> str:
     Tests that use it take a unique collection prefix (``server_store``), so they share one
     server without seeing each other's data.
     """
-    import time
-    import urllib.request
+    from bench.common import ChromaServer
 
     folder = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    binary = Path(sys.executable).parent / "chroma"
-    log = open(folder / "chroma.log", "w")
-    proc = subprocess.Popen([str(binary), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            log.close()
-            pytest.fail(f"chroma run exited with {proc.returncode}: {(folder / 'chroma.log').read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("chroma run did not answer within 60 s")
-        time.sleep(0.1)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+        server = ChromaServer(folder / "data", log=folder / "chroma.log")
+    except (RuntimeError, TimeoutError) as exc:
+        pytest.fail(f"{exc}: {(folder / 'chroma.log').read_text()[-2000:]}")
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
