@@ -58,16 +58,23 @@ def test_ingest_reingest_edit_prune(tmp_path, new_store):
 
     before = ids(store)
     again = ing.ingest_paths([folder])
-    assert again.added == again.updated == [] and len(again.unchanged) == 2 and ids(store) == before
+    assert again.added == again.updated == [] and len(again.unchanged) == 2 and again.passages == 0
+    assert ids(store) == before
 
     doc_id = next(d.doc_id for d in store.list_documents() if "Vladivostok" in d.title)
     path.write_text(REPORT.replace("About 250", "About 320"))
     edited = ing.ingest_paths([folder])
-    assert edited.updated == [doc_id]
+    assert edited.updated == [doc_id] and len(edited.unchanged) == 1
+    after = ids(store)
+    old_passages = {p for p in before[0] if p.startswith(doc_id)}
+    new_passages = {p for p in after[0] if p.startswith(doc_id)}
+    assert old_passages and new_passages and not (old_passages & new_passages), "old passages are gone"
     texts = store.passages_col.get(where={"doc_id": doc_id}, include=["documents"])["documents"]
     assert any("320" in t for t in texts) and not any("About 250" in t for t in texts)
 
     path.unlink()
+    assert ing.ingest_paths([folder]).removed == []  # without --prune nothing is removed
+    assert store.get_document(doc_id) is not None
     assert ing.ingest_paths([folder], prune=True).removed == [doc_id]
     assert store.get_document(doc_id) is None
     assert not store.passages_col.get(where={"doc_id": doc_id}, include=[])["ids"]

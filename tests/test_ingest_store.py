@@ -1,6 +1,6 @@
-"""Ingest into a real Chroma on disk with the real model: idempotence, replacement, pruning."""
-import shutil
+"""Ingest into a real Chroma on disk with the real model: offsets, metadata, bad files, HTML.
 
+Re-ingest, replacement and pruning are tested in both storage modes in test_chroma_server.py."""
 from ingest import Ingestor
 from settings import SAMPLE_REPORTS
 
@@ -12,10 +12,6 @@ About 250 North Korean welders arrived at shipyards in Vladivostok in May, a sou
 
 They must hand over their passports to a minder on arrival.
 """
-
-
-def all_ids(store):
-    return set(store.passages_col.get(include=[])["ids"]), set(store.sentences_col.get(include=[])["ids"])
 
 
 def test_sample_ingest_offsets_and_metadata(make_store):
@@ -31,48 +27,6 @@ def test_sample_ingest_offsets_and_metadata(make_store):
         assert full[meta["start"] : meta["end"]] == text
         assert meta["doc_id"] == doc.doc_id and meta["title"] == doc.title and meta["outlet"] == "Daily NK"
         assert 150 <= len(text) <= 900
-
-
-def test_reingest_unchanged_adds_nothing(make_store):
-    store = make_store()
-    ing = Ingestor(store)
-    ing.ingest_paths([SAMPLE_REPORTS])
-    before = all_ids(store)
-    summary = ing.ingest_paths([SAMPLE_REPORTS])
-    assert summary.added == [] and summary.updated == [] and len(summary.unchanged) == 1 and summary.passages == 0
-    assert all_ids(store) == before
-
-
-def test_edit_replaces_passages_and_prune_removes(tmp_path, make_store):
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    path = folder / "vlad.txt"
-    path.write_text(REPORT)
-    shutil.copy(next(SAMPLE_REPORTS.glob("*.txt")), folder / "sample.txt")
-    store = make_store()
-    ing = Ingestor(store)
-    ing.ingest_paths([folder])
-    old_passages, old_sentences = all_ids(store)
-    doc_id = next(d.doc_id for d in store.list_documents() if "Vladivostok" in d.title)
-
-    path.write_text(REPORT.replace("About 250", "About 320"))
-    summary = ing.ingest_paths([folder])
-    assert summary.updated == [doc_id] and len(summary.unchanged) == 1
-    new_passages, _ = all_ids(store)
-    vlad_old = {p for p in old_passages if p.startswith(doc_id)}
-    vlad_new = {p for p in new_passages if p.startswith(doc_id)}
-    assert vlad_old and vlad_new and not (vlad_old & vlad_new), "old passages are gone"
-    texts = store.passages_col.get(where={"doc_id": doc_id}, include=["documents"])["documents"]
-    assert any("320" in t for t in texts) and not any("About 250" in t for t in texts)
-
-    path.unlink()
-    summary = ing.ingest_paths([folder])  # without --prune nothing is removed
-    assert summary.removed == [] and store.get_document(doc_id) is not None
-    summary = ing.ingest_paths([folder], prune=True)
-    assert summary.removed == [doc_id]
-    assert store.get_document(doc_id) is None
-    assert not store.passages_col.get(where={"doc_id": doc_id}, include=[])["ids"]
-    assert not store.sentences_col.get(where={"doc_id": doc_id}, include=[])["ids"]
 
 
 def test_bad_files_fail_alone(tmp_path, make_store):
