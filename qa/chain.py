@@ -52,7 +52,7 @@ class QAService:
             # before deleting, so a changed generation says "answer again from the new version".
             generation = self.store.generation()
             try:
-                candidates = self.retriever.candidates(query)
+                candidates = self.retriever.candidates(query, generation=generation)
                 answer = self.llm.answer(question, candidates, history) if self.llm else None
                 answer = self._complete(answer, question, candidates)
             except KeyError:  # rows gone since we searched: retrying re-syncs (the bump came first)

@@ -87,21 +87,23 @@ class HybridRetriever:
         self._lock = threading.Lock()
         self._rw = ReadWriteLock()
         self._table_generation: str | None = None  # the store generation the mirror reflects
-        self._synced = False
 
-    def sync(self) -> None:
-        """Bring the keyword mirror up to date if the store changed (cheap when it did not)."""
-        token = self.store.generation()
+    def sync(self, generation: str | None = None) -> None:
+        """Bring the keyword mirror up to date if the store changed (cheap when it did not).
+
+        ``generation``: the store's token if the caller has just read it (saves a read, which
+        is a network round trip against a Chroma server).
+        """
+        token = self.store.generation() if generation is None else generation
         if token != self._table_generation:
             with self._rw.write():  # readers never see the mirror half-updated
                 if token != self._table_generation:
                     self.store.refresh()  # re-open the client so searches see the other writer's data
                     self.table.sync(self.store)
                     self._table_generation = token
-                    self._synced = True
 
-    def candidates(self, query: str, limit: int = 30) -> list[Candidate]:
-        self.sync()
+    def candidates(self, query: str, limit: int = 30, generation: str | None = None) -> list[Candidate]:
+        self.sync(generation)
         with self._rw.read():
             return self._candidates(query, limit)
 
