@@ -130,15 +130,16 @@ def citation_check(answer: str, citations: list[tuple[int, str]], gold: list[str
 
 def _split(row: dict) -> str:
     """'dev', 'test', or a later author's test questions (written before any tuning on them):
-    'test+' for the second author's, 'test3' for the third author's."""
+    'test+' for the second author's, 'test3' for the third's, 'test4' for the fourth's."""
     if row["split"] != "test" or not row.get("added"):
         return row["split"]
-    return "test3" if row["added"] == "third-author" else "test+"
+    return {"third-author": "test3", "fourth-author": "test4"}.get(row["added"], "test+")
 
 
 SPLITS = {  # table rows: name -> which outcome splits it covers
-    "dev": ("dev",), "test": ("test", "test+", "test3"), "test w/o new": ("test",), "test new only": ("test+",),
-    "test third-author only": ("test3",), "all": ("dev", "test", "test+", "test3"),
+    "dev": ("dev",), "test": ("test", "test+", "test3", "test4"), "test w/o new": ("test",),
+    "test new only": ("test+",), "test third-author only": ("test3",), "test fourth-author only": ("test4",),
+    "all": ("dev", "test", "test+", "test3", "test4"),
 }
 
 
@@ -242,7 +243,7 @@ def evaluate(name: str, embedder: SentenceEmbedder, verbose: bool = False) -> di
     for split, covers in SPLITS.items():
         if split.startswith("test ") and not set(covers) & present:
             continue  # no such questions in this set: the plain test row says it all
-        if split == "test w/o new" and not present & {"test+", "test3"}:
+        if split == "test w/o new" and not present & {"test+", "test3", "test4"}:
             continue
         a = summarize([o for o in ours if o.split in covers])
         b = summarize([o for o in theirs if o.split in covers])
