@@ -37,6 +37,20 @@ def denied_in_last_answer(history: Sequence[Turn]) -> str:
     return ""
 
 
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def _carried_words(text: str) -> list[str]:
+    """The words of an earlier question as carried into the query: names keep their capitals
+    (the answer must then mention "Mongolia", as if the user had typed it), the rest lower-cased,
+    the question's own first word lower-cased too."""
+    out = []
+    for i, m in enumerate(_WORD.finditer(text)):
+        w = m.group().replace("’", "'").split("'")[0]
+        out.append(w if i and w[:1].isupper() and w[1:2].islower() else w.lower())
+    return out
+
+
 def resolve_followup(question: str, history: Sequence[Turn], max_turns: int = 2) -> str:
     """The search query for ``question`` given earlier turns (the question itself if standalone)."""
     if not history or not needs_context(question):
@@ -52,8 +66,8 @@ def resolve_followup(question: str, history: Sequence[Turn], max_turns: int = 2)
     have = set(terms(question))
     extra: list[str] = []
     for text in reversed(previous):  # most recent first
-        for word in words(text):
-            if word in STOPWORDS or len(word) < 3:
+        for word in _carried_words(text):
+            if word.lower() in STOPWORDS or len(word) < 3:
                 continue
             t = terms(word)
             if t and t[0] not in have:

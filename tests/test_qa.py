@@ -57,3 +57,15 @@ def test_yes_no_question_gets_no_list_lead(sample_service):
     assert answer.found
     assert not answer.answer.startswith(("Qatar", "China, Russia")), answer.answer
     assert "border crossing pass" in answer.answer
+
+
+def test_followup_keeps_names_from_the_history():
+    """A place named in the earlier question stays a name in the query (capitalised), so an answer
+    about another place is not taken for one about it."""
+    from qa.followup import resolve_followup
+
+    query = resolve_followup("How much do they earn there?",
+                             [Turn("user", "What kind of jobs do North Koreans do in Mongolia?")])
+    assert "Mongolia" in query and "kind" in query and "What" not in query
+    assert resolve_followup("Where do they work?", []) == "Where do they work?"
+

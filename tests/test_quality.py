@@ -11,7 +11,7 @@ import pytest
 
 from bench import eval as ev
 from ingest import Ingestor
-from qa import build_service
+from qa import Turn, build_service
 from qa.answerability import features, probability
 from qa.citations import check_citations
 from settings import Settings
@@ -229,3 +229,11 @@ def test_polarity_and_consequence_cues_are_pure_and_generic():
     assert question_type("On which day did the camp reopen?") == "day"
     from qa.answertype import sentence_has
     assert not sentence_has("day", "The camp closed last year.") and sentence_has("day", "It reopened on March 3.")
+
+
+def test_followup_about_another_place_is_refused(fixture_service):
+    """The fixture reports give pay only for Kuwait: asked about Mongolia's pay as a follow-up,
+    the answer must not quote Kuwait's wage."""
+    history = [Turn("user", "What kind of jobs do North Koreans do in Mongolia?")]
+    answer = fixture_service.ask("How much do they earn there?", history)
+    assert "Kuwait" not in answer.answer
