@@ -85,7 +85,20 @@ class Grounded:
         return bool(self.text and self.order)
 
 
+# The prompt's own scaffolding: fence lines ("<<<PASSAGE [1] f3a9…", "PASSAGE>>> f3a9…") and the
+# "Report: <title> (<outlet>, <date>)" line. A small model may echo them back with a valid [n]
+# (seen with SmolLM2-135M through llama.cpp): that is not an answer, whatever it cites.
+_SCAFFOLD = re.compile(r"<<<|>>>|(?:^|\n)\s*Report:\s")
+
+
+def echoes_prompt(sentence: str) -> bool:
+    return bool(_SCAFFOLD.search(sentence))
+
+
 def _valid(sentence: str, k: int) -> list[int]:
+    """The passage numbers a sentence cites validly (none when it echoes the prompt's scaffolding)."""
+    if echoes_prompt(sentence):
+        return []
     return [n for n in cited_numbers(sentence) if 1 <= n <= k]
 
 

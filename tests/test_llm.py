@@ -18,7 +18,7 @@ import requests
 from ingest import Ingestor
 from qa import QAService, Turn
 from qa.citations import check_citations, cited_numbers
-from qa.llm_output import ground, split_sentences
+from qa.llm_output import StreamGrounder, ground, split_sentences
 from settings import Settings
 from tests.llm_stub import LLMStub
 
@@ -78,6 +78,18 @@ def test_ground_keeps_cited_sentences_and_renumbers():
     assert g.dropped == ["Intro without source."]
     assert not ground("Only [7] and [0].", k=3).ok
     assert ground("NOT_FOUND: The passages don't contain the answer.", k=3).not_found
+
+
+def test_echoed_prompt_scaffolding_is_not_an_answer():
+    """A small model echoing fence lines or the passage header, even with a valid [n], is dropped."""
+    reply = ("PASSAGE>>> b470c2ebf4eb <<<PASSAGE [1] b470c2e8b5369\nReport: Title (Daily NK, 2021-04)\n"
+             "Laborers going to China need a pass [1]. Workers are recruited in cities [2].")
+    g = ground(reply, k=2)
+    assert "<<<" not in g.text and ">>>" not in g.text and "Report:" not in g.text
+    assert g.text == "Workers are recruited in cities [1]." and len(g.dropped) == 1
+    streamed = StreamGrounder(2)
+    out = streamed.feed(reply[:40]) + streamed.feed(reply[40:]) + streamed.close()
+    assert out == ["Workers are recruited in cities [1]."]
 
 
 def test_split_sentences_waits_for_marks_while_streaming():
@@ -318,6 +330,7 @@ def test_real_model_answer_is_checked(sample_service, real_llm):
         assert answer.answerer in {"llm", "extractive"}
         if answer.found:
             assert_well_cited(answer)
+            assert "<<<" not in answer.answer and ">>>" not in answer.answer  # no echoed fence lines
         print(f"\n[{answer.answerer}] {question} -> {answer.answer}")
 
 
@@ -331,6 +344,7 @@ def test_real_model_streams(sample_service, real_llm):
     if done["found"]:
         dangling, unused = check_citations(text, [c.n for c in citations])
         assert not dangling and not unused
+        assert "<<<" not in text and ">>>" not in text
     print(f"\n[{done['answerer']}] streamed in {len(deltas)} piece(s): {text}")
 
 
