@@ -5,7 +5,13 @@
 
 Training pairs are generated from every sentence of the sample reports and the fixture corpus,
 and joined by the questions of the *dev* split of the QA sets (``bench/qa``; the test split is
-never read here, so its figures stay honest; ``--no-dev`` trains on generated pairs only):
+never read here, so its figures stay honest; ``--no-dev`` trains on generated pairs only).
+
+The training set (``bench/train``: 10 more reports and 174 real-style questions, 51 of them
+unanswerable, written apart from the eval sets) measures the scorer on reports and questions
+it has never seen ("fresh questions" in the output). ``--with-train-set`` also trains on it
+(its reports' pseudo-questions and its questions, checked on the half of its reports held out);
+measured worse on the eval sets, so the shipped weights are trained without it:
 
 - positives: a pseudo-question made from the sentence — a wh-phrase for a kind of answer the
   sentence holds ("How long" for a duration, "How much" for an amount, "Who", "Where", "Why", ...)
@@ -41,12 +47,15 @@ from qa.answerability import FEATURES, WEIGHTS_FILE, features, leans_back, negat
 from qa.followup import resolve_followup  # noqa: E402
 from qa.keyword import KeywordIndex  # noqa: E402
 from qa.types import Turn  # noqa: E402
-from qa.scoring import weighted_overlap  # noqa: E402
+from qa.scoring import REFUSAL_THRESHOLD, weighted_overlap  # noqa: E402
 from qa.text import STOPWORDS, terms  # noqa: E402
 from settings import SAMPLE_REPORTS  # noqa: E402
 from vectorstore import SentenceEmbedder  # noqa: E402
 
-CORPORA = [Path(SAMPLE_REPORTS), ROOT / "tests" / "fixtures" / "corpus"]
+TRAIN_DIR = ROOT / "bench" / "train"
+CORPORA = [Path(SAMPLE_REPORTS), ROOT / "tests" / "fixtures" / "corpus", TRAIN_DIR / "corpus"]  # the last: --with-train-set
+QUESTION_SETS = {0: ROOT / "bench" / "qa" / "sample.jsonl", 1: ROOT / "bench" / "qa" / "fixture.jsonl",
+                 2: TRAIN_DIR / "questions.jsonl"}  # corpus index -> its real-style questions
 WH = {"duration": "How long", "amount": "How much", "count": "How many", "date": "On what date", "when": "When", "who": "Who",
       "place": "Where", "reason": "Why", "document": "What documents", "": "What"}
 SPAN = {"duration": answertype._DURATION, "amount": answertype._AMOUNT, "count": answertype._COUNT,
@@ -65,7 +74,7 @@ def load_reports() -> tuple[list[tuple[str, list[str]]], list[int]]:
     """(title, sentences) per report, and the index of the corpus each comes from."""
     out, corpus_of = [], []
     for c, corpus in enumerate(CORPORA):
-        for path in sorted(corpus.glob("*.txt")):
+        for path in sorted(corpus.glob("*.txt")) if corpus.is_dir() else []:
             parsed = parse_header(path.read_text(encoding="utf-8"))
             body = clean_body(parsed.body)
             out.append((parsed.meta.get("title", path.stem), [body[s:e] for s, e in split_sentences(body)]))
@@ -179,18 +188,21 @@ def make_pairs(reports, rng: random.Random):
     return pairs
 
 
-def dev_pairs(reports, corpus_of: list[int]):
-    """Pairs from the dev split of the hand-written QA sets (never the test split).
+def real_pairs(reports, corpus_of: list[int], dev: bool = True, train: bool = True):
+    """Pairs from real-style questions: the training questions (all of them) and the dev split of
+    the QA sets (never the test split). Returns (pairs, group of each pair) — the group is
+    "<corpus>:<question id>", so held-out checks can leave whole questions out.
 
     Positives: sentences holding the gold evidence. Negatives: every other sentence of that
-    QA set's corpus (for unanswerable questions, all of them).
+    question's corpus (for unanswerable questions, all of them).
     """
-    pairs = []
-    for c, name in enumerate(("sample", "fixture")):
-        path = ROOT / "bench" / "qa" / f"{name}.jsonl"
+    pairs, groups = [], []
+    for c, path in QUESTION_SETS.items():
+        if not path.exists() or (c == 2 and not train) or (c != 2 and not dev):
+            continue
         for line in path.read_text().splitlines():
             row = json.loads(line) if line.strip() else None
-            if not row or row["split"] != "dev":
+            if not row or (c != 2 and row["split"] != "dev"):
                 continue
             history = [Turn("user", q) for q in row.get("history", [])]
             query = resolve_followup(row["question"], history)
@@ -200,7 +212,49 @@ def dev_pairs(reports, corpus_of: list[int]):
                 for i, s in enumerate(sents):
                     gold = row["answerable"] and any(g in s for g in row["gold_evidence"])
                     pairs.append((query, d, i, int(gold)))
-    return pairs
+                    groups.append(f"{c}:{row.get('report', '')}:{row['id']}")
+    return pairs, groups
+
+
+def question_check(w: np.ndarray, x: np.ndarray, pairs, groups: list[str], threshold: float) -> str:
+    """Per held-out question: is the best-scored sentence a gold one (answerable), is it refused
+    at ``threshold`` (unanswerable)? The figures the eval measures, on questions not trained on."""
+    by_q: dict[str, list[int]] = {}
+    for j, g in enumerate(groups):
+        by_q.setdefault(g, []).append(j)
+    top1 = answerable = refused = unanswerable = false_ref = 0
+    for rows in by_q.values():
+        z = x[rows] @ w
+        best = rows[int(np.argmax(z))]
+        p = 1 / (1 + np.exp(-z.max()))
+        if any(pairs[j][3] for j in rows):
+            answerable += 1
+            top1 += pairs[best][3] == 1 and p >= threshold
+            false_ref += p < threshold
+        else:
+            unanswerable += 1
+            refused += p < threshold
+    return (f"top-1 gold and answered {top1}/{answerable}, false refusals {false_ref}/{answerable}, "
+            f"refused {refused}/{unanswerable} unanswerable (threshold {threshold:.2f})")
+
+
+def best_threshold(w: np.ndarray, x: np.ndarray, pairs, groups: list[str]) -> float:
+    """The threshold that best separates answerable from unanswerable questions by their best
+    sentence's probability (balanced accuracy; midpoint of the best run of cut points)."""
+    by_q: dict[str, list[int]] = {}
+    for j, g in enumerate(groups):
+        by_q.setdefault(g, []).append(j)
+    best = [(1 / (1 + np.exp(-(x[rows] @ w).max())), any(pairs[j][3] for j in rows)) for rows in by_q.values()]
+    pos = [p for p, a in best if a]
+    neg = [p for p, a in best if not a]
+    if not pos or not neg:
+        return 0.5
+    cuts = sorted({round(float(p), 3) for p, _ in best})
+    scored = [((sum(p >= t for p in pos) / len(pos) + sum(p < t for p in neg) / len(neg)) / 2, t) for t in cuts]
+    top = max(a for a, _ in scored)
+    good = [t for a, t in scored if a >= top - 1e-9]
+    below = max((p for p, _ in best if p < good[0]), default=good[0])
+    return (below + good[0]) / 2
 
 
 SCALE = 20.0  # q*s products are ~1/20 in size: scaled up so gradient descent moves their weights
@@ -251,45 +305,80 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Train qa/answerability.json from pseudo-questions.")
     ap.add_argument("--check", action="store_true", help="print held-out accuracy, write nothing")
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--no-dev", action="store_true", help="generated pairs only (no dev-split questions)")
-    ap.add_argument("--dev-weight", type=float, default=1.0,
-                    help="dev-split pairs weigh this many times all generated pairs together")
+    ap.add_argument("--no-dev", action="store_true", help="leave out the dev-split questions of the QA sets")
+    ap.add_argument("--with-train-set", action="store_true",
+                    help="also train on bench/train (reports and questions); default: use it only to measure")
+    ap.add_argument("--real-weight", "--dev-weight", dest="real_weight", type=float, default=1.0,
+                    help="real-style question pairs weigh this many times all generated pairs together")
     ap.add_argument("--no-interaction", dest="interaction", action="store_false",
                     help="scalar features only (no learned q*s interaction vector)")
     ap.add_argument("--l2-interaction", type=float, default=1e-3, help="L2 penalty of the interaction weights")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     reports, corpus_of = load_reports()
+    fresh = [r for r, c in zip(reports, corpus_of) if c == 2]  # the training set's reports
+    if not args.with_train_set:  # kept apart: only measured on, below
+        reports, corpus_of = [r for r, c in zip(reports, corpus_of) if c != 2], [c for c in corpus_of if c != 2]
     embedder = SentenceEmbedder(threads=1)
     NEAR.update(near_words(reports, embedder))
     pairs = make_pairs(reports, rng)
-    dev = dev_pairs(reports, corpus_of) if not args.no_dev else []
-    scalars, products = featurize(pairs + dev, reports, embedder)
+    real, groups = real_pairs(reports, corpus_of, dev=not args.no_dev, train=args.with_train_set)
+    scalars, products = featurize(pairs + real, reports, embedder)
     k = scalars.shape[1]
     x = np.c_[scalars, products] if args.interaction else scalars
     # The 384 interaction weights get a stronger penalty than the few scalar ones.
     l2 = np.r_[np.full(k, 3e-3), np.full(x.shape[1] - k, args.l2_interaction)]
-    y = np.asarray([p[3] for p in pairs + dev], dtype=np.float64)
-    # Dev questions are real questions (paraphrases, near-topic unanswerables): weigh them as
-    # much as all generated pairs together.
-    sw = np.r_[np.ones(len(pairs)), np.full(len(dev), args.dev_weight * len(pairs) / max(1, len(dev)))]
-    held = np.asarray([p[1] % 5 == 0 for p in pairs] + [False] * len(dev))  # every fifth report held out
-    w = fit(x[~held], y[~held], l2=l2, sample_weight=sw[~held])
+    y = np.asarray([p[3] for p in pairs + real], dtype=np.float64)
+    n = len(pairs)
+
+    def weights(real_mask: np.ndarray) -> np.ndarray:
+        # Real questions (paraphrases, near-topic unanswerables) weigh as much as all generated pairs together.
+        return np.r_[np.ones(n), np.where(real_mask, args.real_weight * n / max(1, int(real_mask.sum())), 0.0)]
+
+    everything = np.ones(len(real), dtype=bool)
+    # Check 1: generated pairs of every fifth report held out.
+    held = np.r_[[p[1] % 5 == 0 for p in pairs], np.zeros(len(real), dtype=bool)]
+    w = fit(x[~held], y[~held], l2=l2, sample_weight=weights(everything)[~held])
     acc = float((((x[held] @ w) > 0) == (y[held] == 1)).mean())
-    print(f"{len(pairs)} generated pairs ({int(y[:len(pairs)].sum())} positive), {len(dev)} dev pairs; "
-          f"held-out report accuracy {acc:.3f}")
-    w = fit(x, y, l2=l2, sample_weight=sw)
+    print(f"{n} generated pairs ({int(y[:n].sum())} positive), {len(real)} real-question pairs "
+          f"({len(set(groups))} questions); held-out report accuracy {acc:.3f}")
+    # Check 2: the training questions of every other training report held out (their reports'
+    # generated pairs stay: at serving time the scorer has seen the reports, never the questions).
+    train_reports = sorted({g.split(":")[1] for g in groups if g.startswith("2:")})
+    out_reports = set(train_reports[1::2])
+    out = np.asarray([g.split(":")[1] in out_reports for g in groups if g], dtype=bool)
+    if out.any():
+        keep = np.r_[np.ones(n, dtype=bool), ~out]
+        w = fit(x[keep], y[keep], l2=l2, sample_weight=weights(~out)[keep])
+        rx = x[n:]
+        kept = [j for j in range(len(real)) if not out[j]]
+        t = best_threshold(w, rx[kept], [real[j] for j in kept], [groups[j] for j in kept]) if kept else 0.5
+        print("held-out training questions: " + question_check(
+            w, rx[out], [r for r, o in zip(real, out) if o], [g for g, o in zip(groups, out) if o], t))
+    w = fit(x, y, l2=l2, sample_weight=weights(everything))
+    threshold = best_threshold(w, x[n:], real, groups) if real else 0.5
+    if real:
+        print("all real questions (trained on): " + question_check(w, x[n:], real, groups, threshold))
+    if fresh and not args.with_train_set:
+        # The training set's questions over its own reports, a store the scorer has never seen.
+        m_pairs, m_groups = real_pairs(fresh, [2] * len(fresh), dev=False)
+        ms, mp = featurize(m_pairs, fresh, embedder)
+        mx = np.c_[ms, mp] if args.interaction else ms
+        for t in sorted({round(threshold, 2), REFUSAL_THRESHOLD}):
+            print("fresh questions on unseen reports: " + question_check(w, mx, m_pairs, m_groups, t))
     u = w[k:] * SCALE
     w = np.r_[w[:k], 1.0 if args.interaction else 0.0]  # the interaction feature is already weighted by u
     for name, v in zip(FEATURES, w):
         print(f"  {name:16s} {v:+.3f}")
     if args.interaction:
         print(f"  interaction vector |u| = {np.linalg.norm(u):.2f}")
+    print(f"  refusal threshold from the real questions' gap: {threshold:.3f}")
     if not args.check:
         WEIGHTS_FILE.write_text(json.dumps({"features": list(FEATURES), "weights": [round(float(v), 5) for v in w],
                                             "interaction": [round(float(v), 4) for v in u],
+                                            "threshold": round(float(threshold), 3),
                                             "trained_by": "bench/train_answerability.py", "seed": args.seed,
-                                            "pairs": len(pairs)}, indent=1) + "\n")
+                                            "pairs": n, "real_pairs": len(real)}, indent=1) + "\n")
         print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)}")
     return 0
 

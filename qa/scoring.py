@@ -7,14 +7,20 @@ see ``bench/eval.py`` and the README.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+
+from .answerability import WEIGHTS_FILE
 
 from .types import Candidate
 
 WEIGHTS = {"dense": 1.0, "overlap": 0.35, "keyword": 0.10, "context": 0.15}
 RELEVANCE_WEIGHT = 0.3  # ranking score = answerability probability + this * combine(features)
-REFUSAL_THRESHOLD = 0.69  # minimum answerability of the best sentence to answer at all (dev midpoint: highest unanswerable 0.673, lowest answerable 0.713)
-SUPPORT_THRESHOLD = 0.68  # minimum answerability probability of any further answer sentence
+# Minimum answerability of the best sentence to answer at all: chosen by the training script
+# (balanced accuracy of answerable vs unanswerable real-style training questions) and stored
+# with the weights it belongs to; 0.69 was the dev midpoint of the earlier weights.
+REFUSAL_THRESHOLD = float(json.loads(WEIGHTS_FILE.read_text()).get("threshold", 0.69))
+SUPPORT_THRESHOLD = round(REFUSAL_THRESHOLD - 0.01, 3)  # minimum answerability of any further answer sentence
 CONFLICT_THRESHOLD = 0.45  # the other side of a dated disagreement (same subject, other value) must reach this
 SAME_SUBJECT = 0.5  # share of content terms two sentences must share to be about the same thing
 ANSWER_MARGIN = 0.12  # further sentences must score within this of the best
