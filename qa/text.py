@@ -51,8 +51,19 @@ def stem(word: str) -> str:
     return w
 
 
+# "don't" is "do" + "n't": the stub before the apostrophe would otherwise be a content word ("don").
+_NOT_STUBS = {"don": "do", "doesn": "does", "didn": "did", "isn": "is", "aren": "are", "wasn": "was",
+              "weren": "were", "won": "will", "wouldn": "would", "couldn": "could", "shouldn": "should",
+              "haven": "have", "hasn": "has", "hadn": "had", "mustn": "must", "needn": "need", "ain": "is"}
+
+
+def _word(token: str) -> str:
+    head, _, tail = token.lower().replace("’", "'").partition("'")
+    return _NOT_STUBS.get(head, head) if tail == "t" else head
+
+
 def words(text: str) -> list[str]:
-    return [m.group().lower().replace("’", "'").split("'")[0] for m in _WORD.finditer(text)]
+    return [_word(m.group()) for m in _WORD.finditer(text)]
 
 
 def terms(text: str) -> list[str]:

@@ -29,3 +29,12 @@ def test_replacing_a_group_keeps_only_new_units():
     idx.search("welders")
     idx.add("a", [("new", "about 320 welders in Vladivostok")])
     assert [k for k, _ in idx.search("welders Vladivostok")] == ["new"]
+
+
+def test_negative_contractions_are_their_auxiliary_not_a_content_word():
+    """"don't" is "do" + "n't": no stray term "don" that only contracted questions carry."""
+    from qa.text import terms, words
+
+    assert words("Why don't they? It won't. Workers' pay isn't") == [
+        "why", "do", "they", "it", "will", "workers", "pay", "is"]
+    assert terms("Why don't most workers want to go back home?") == terms("Why do most workers not want to return?")
