@@ -1,0 +1,98 @@
+"""Choose the refusal threshold on real-style questions, through the service's own code path.
+
+    .venv/bin/python -m bench.calibrate            # prints the curve and the chosen threshold
+    .venv/bin/python -m bench.calibrate --write    # also stores it in qa/answerability.json
+
+The threshold is the minimum answerability of the best sentence for an answer at all. It is
+chosen on questions the eval never reports: the training set's 174 questions over its own 10
+reports (``bench/train``) and the dev split of the QA sets, each asked through ``QAService.ask``
+over a store of its own corpus. The choice maximises balanced accuracy (answerable questions
+answered, unanswerable ones refused), the midpoint of the best run of cut points.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest import Ingestor  # noqa: E402
+from qa import Turn, build_service  # noqa: E402
+from qa.answerability import WEIGHTS_FILE  # noqa: E402
+from settings import SAMPLE_REPORTS, Settings  # noqa: E402
+from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
+
+TRAIN = ROOT / "bench" / "train"
+SETS = [  # (corpus, questions, which rows)
+    (TRAIN / "corpus", TRAIN / "questions.jsonl", "all"),
+    (Path(SAMPLE_REPORTS), ROOT / "bench" / "qa" / "sample.jsonl", "dev"),
+    (ROOT / "tests" / "fixtures" / "corpus", ROOT / "bench" / "qa" / "fixture.jsonl", "dev"),
+]
+
+
+def best_scores(embedder: SentenceEmbedder) -> list[tuple[float, bool]]:
+    """(best sentence's answerability, answerable?) for every calibration question."""
+    out = []
+    for corpus, questions, which in SETS:
+        rows = [json.loads(line) for line in questions.read_text().splitlines() if line.strip()]
+        rows = [r for r in rows if which == "all" or r.get("split") == which]
+        with tempfile.TemporaryDirectory(prefix="calibrate-") as folder:
+            store = ReportStore(embedder, path=Path(folder) / "store")
+            Ingestor(store).ingest_paths([corpus])
+            service = build_service(Settings.from_env(store=Path(folder) / "store"), store)
+            for r in rows:
+                history = [Turn("user", q) for q in r.get("history", [])]
+                query = service.ask(r["question"], history).query
+                cands = service.retriever.candidates(query)
+                out.append((cands[0].answerability if cands else 0.0, bool(r["answerable"])))
+    return out
+
+
+def choose(scores: list[tuple[float, bool]]) -> tuple[float, float]:
+    """(threshold, balanced accuracy): the midpoint below the lowest cut of the best run."""
+    pos = [p for p, a in scores if a]
+    neg = [p for p, a in scores if not a]
+    cuts = sorted({p for p, _ in scores})
+
+    def bal(t: float) -> float:
+        return (sum(p >= t for p in pos) / len(pos) + sum(p < t for p in neg) / len(neg)) / 2
+
+    top = max(bal(t) for t in cuts)
+    first = min(t for t in cuts if bal(t) >= top - 1e-9)
+    below = max((p for p in cuts if p < first), default=first)
+    return round((below + first) / 2, 3), top
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--write", action="store_true", help="store the chosen threshold in qa/answerability.json")
+    args = ap.parse_args(argv)
+    embedder = SentenceEmbedder(threads=int(os.environ.get("REPORTQA_TORCH_THREADS", "1") or 1))
+    scores = best_scores(embedder)
+    pos = [p for p, a in scores if a]
+    neg = [p for p, a in scores if not a]
+    print(f"{len(scores)} questions: {len(pos)} answerable, {len(neg)} unanswerable")
+    print("| threshold | answerable answered | unanswerable refused | balanced |")
+    print("|---|---|---|---|")
+    for t in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.69, 0.75, 0.8, 0.85, 0.9):
+        a = sum(p >= t for p in pos) / len(pos)
+        r = sum(p < t for p in neg) / len(neg)
+        print(f"| {t:.2f} | {a:.2f} | {r:.2f} | {(a + r) / 2:.2f} |")
+    threshold, top = choose(scores)
+    print(f"chosen threshold {threshold} (balanced accuracy {top:.2f})")
+    if args.write:
+        data = json.loads(WEIGHTS_FILE.read_text())
+        data["threshold"] = threshold
+        WEIGHTS_FILE.write_text(json.dumps(data, indent=1) + "\n")
+        print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
