@@ -237,3 +237,13 @@ def test_followup_about_another_place_is_refused(fixture_service):
     history = [Turn("user", "What kind of jobs do North Koreans do in Mongolia?")]
     answer = fixture_service.ask("How much do they earn there?", history)
     assert "Kuwait" not in answer.answer
+
+
+def test_calibration_picks_the_midpoint_below_the_best_cut():
+    """bench.calibrate's choice: the cut with the best balanced accuracy, placed between it and the score below."""
+    from bench.calibrate import choose
+
+    threshold, balanced = choose([(0.9, True), (0.8, True), (0.3, False), (0.5, False)])
+    assert balanced == 1.0 and threshold == 0.65
+    threshold, balanced = choose([(0.9, True), (0.4, True), (0.6, False)])
+    assert threshold == 0.75 and balanced == 0.75
