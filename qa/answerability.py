@@ -41,7 +41,7 @@ _ANAPHOR = re.compile(r"^\W*(?:(?:this|these|that|those|they|their|it|its|he|she
 def proper_terms(question: str) -> list[str]:
     """Capitalised content words of a question, other than its first word (names of places, bodies)."""
     tokens = _CAP.findall(question)
-    first = question.strip().split(" ", 1)[0]
+    first = question.strip().split(" ", 1)[0].strip(".,;:!?\"'“”‘’()")  # "Normally," opens the question
     out = [t for t in tokens if t != first and t.lower() not in STOPWORDS]
     return list(dict.fromkeys(terms(" ".join(out))))
 

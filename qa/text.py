@@ -30,6 +30,12 @@ _IRREGULAR = {
     # Synonyms the reports and their readers use for the same thing ("workers sent overseas" is
     # "laborers sent abroad"): one term, so overlap and BM25 match across the wording.
     "laborer": "worker", "laborers": "worker", "overseas": "abroad",
+    # A people's adjective is its country's name for matching ("Chinese factories" are factories
+    # in China; a question naming "Chinese" must not count "China" as missing).
+    "chinese": "china", "russian": "russia", "russians": "russia", "korean": "korea", "koreans": "korea",
+    "iranian": "iran", "iranians": "iran", "qatari": "qatar", "qataris": "qatar", "mongolian": "mongolia",
+    "mongolians": "mongolia", "kuwaiti": "kuwait", "kuwaitis": "kuwait", "vietnamese": "vietnam",
+    "laotian": "laos", "japanese": "japan", "african": "africa", "africans": "africa",
 }
 
 
