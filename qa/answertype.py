@@ -14,8 +14,16 @@ _NUMWORD = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|elev
             r"forty|fifty|hundred|thousand|dozens?|hundreds|thousands|a few|several|a month|a year|a week)")
 _DURATION = re.compile(r"\ba (?:month|year|week|day) or (?:two|three)\b|\b(?:a few|several) (?:years|months|weeks|days)\b|"
                        + _NUMWORD + r"(?:\s*(?:to|or|-|–)\s*" + _NUMWORD + r")?[\s-]+(?:years?|months?|weeks?|days?|hours?)\b"
-                       r"|\b(?:every|each)\s+(?:year|month|week|day)\b", re.I)
+                       r"|\b(?:every|each)\s+(?:year|month|week|day)\b"
+                       # "took almost a year", "for a month", "within a week": one unit, spelled "a"
+                       r"|\b(?:for|took|takes|take|taking|within|lasts?|lasted|spent|spend|spends|almost|nearly|about|"
+                       r"over|under|up to|at least|more than|less than|half)\s+(?:(?:almost|nearly|about|over|only|just)\s+)?"
+                       r"(?:a|an|one)\s+(?:year|month|week|day|hour|decade|season|winter|summer)\b"
+                       r"|" + _NUMWORD + r"[\s-]+(?:decades?|seasons?|winters?|summers?)\b", re.I)
 _AMOUNT = re.compile(r"(?:\$\s?\d[\d,.]*|\b\d[\d,.]*\s*(?:dollars?|usd|yuan|won|rubles?|euros?|percent|%)"
+                     # a quantity of something: "How much wood?" -> "450 cubic meters of timber"
+                     r"|\b\d[\d,.]*\s*(?:cubic\s+|square\s+)?(?:meters?|metres?|tons?|tonnes?|kilograms?|kg|grams?|"
+                     r"kilometers?|kilometres?|km|liters?|litres?|hectares?|acres?|barrels?|bags?|sacks?)\b"
                      r"|\b(?:dollars?|yuan|won|rubles?)\b)", re.I)
 _COUNT = re.compile(r"(?<![\w-])(?:\d[\d,]*\d|\d|eleven|twelve|dozens|hundreds|thousands)(?![\d,]*\d)(?![\w-])"
                     r"(?!\s*(?:years?|months?|weeks?|days?|hours?|percent|%|dollars?|yuan|won|rubles?|euros?)\b)", re.I)
@@ -25,9 +33,14 @@ _ORG = re.compile(r"\b(?:bureau|ministry|department|company|committee|office|age
                   r"supervisors?|officials?|authorities|state|province|government|managers?|officers?)\b"
                   r"|\bby (?:the|its|their|a|an) \w+", re.I)
 _PERSON_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:a|the|an)\b")
-_PLACE_CUE = re.compile(r"\b(?:in|to|from|at|through|such as)\s+(?:major\s+)?(?:[A-Z][\w-]+)", re.U)
+_PLACE_CUE = re.compile(r"\b(?:in|to|from|at|through|such as|near|outside|inside|across|along|into|around|"
+                        r"off|opposite|behind|next to)\s+(?:major\s+|the\s+)?(?:[A-Z][\w-]+)", re.U)
 _REASON = re.compile(r"\b(?:because|due to|as a result|in order to|so that|since|so they|to earn|to save|to keep|"
-                     r"feel this way|in exchange|the reason|guarantee|ordered because|until)\b"
+                     r"feel this way|in exchange|the reason|guarantee|ordered because|until|"
+                     # purpose and grounds as news reports give them
+                     r"citing|cited|meant to|aimed (?:at|to)|intended to|designed to|for fear|out of fear|fearing|"
+                     r"concerns? (?:over|about|that)|in response to|in retaliation|as punishment|thanks to|owing to|"
+                     r"on the grounds|so as to)\b"
                      r"|,\s*(?:and\s+)?(?:so|which is why|that is why|therefore|thus)\s+(?!that\b)", re.I)
 _DOC = re.compile(r"\b(?:pass(?:es)?|passports?|visas?|permits?|certificates?|papers|documents?|ID)\b", re.I)
 _LIST = re.compile(r"(?:\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s*,\s*){2,}(?:(?:and|or)\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*"

@@ -55,3 +55,17 @@ def test_a_questions_first_word_is_no_name_even_with_a_comma():
 
     assert proper_terms("Normally, how long do workers stay in China?") == ["china"]
     assert proper_terms("Where do they work?") == []
+
+
+def test_answer_types_seen_in_news_wording():
+    """Durations spelled with 'a', quantities of goods, reasons given by 'citing' or 'meant to', and
+    places after 'near the ...' are answers of their kind; a frequency is no duration."""
+    from qa.answertype import sentence_has
+
+    assert sentence_has("duration", "He said the selection took almost a year.")
+    assert sentence_has("duration", "He spent four winters at the camp.")
+    assert not sentence_has("duration", "They are paid twice a year.")
+    assert sentence_has("amount", "Teams had a monthly quota of 450 cubic meters of timber.")
+    assert sentence_has("reason", "Poland stopped issuing permits in 2016, citing concerns over forced labor.")
+    assert sentence_has("reason", "The measure was meant to cut off a source of foreign currency.")
+    assert sentence_has("place", "A restaurant near the Independence Monument was open.")
