@@ -56,6 +56,14 @@ _WHEN = re.compile(r"\b(?:only when|only after|once|as soon as|after|before|unti
 TYPES = ("duration", "amount", "count", "date", "when", "who", "place", "reason", "document")
 
 
+def _asks(wh: str, q: str) -> bool:
+    """Is ``wh`` ('when', 'where') the question's own word — opening it ("And when...", "Since when..."),
+    or asked indirectly ("Do you know when...") — rather than a clause inside another question
+    ("What rate did the bureau use when it paid...?" asks for a rate, not a time)?"""
+    return bool(re.search(rf"^\W*(?:(?:and|so|but|then|ok|okay|now|until|till|since|from|by|to)\W+)*{wh}\b"
+                          rf"|\b(?:know|tell (?:me|us)|say|said|ask|asked|find out|is it known) {wh}\b|^\W*{wh}\W*$", q))
+
+
 @lru_cache(maxsize=4096)
 def question_type(question: str) -> str:
     """The answer type a question asks for ('' when it is open: what/how/yes-no)."""
@@ -72,12 +80,12 @@ def question_type(question: str) -> str:
         return "day"  # a calendar date: "last year" or "2021" does not give it
     if re.search(r"\b(?:what|which) (?:date|year|month|day|time)\b|\bon what date\b|\bin what year\b|\bwhen did\b", q):
         return "date"
-    if re.search(r"\bwhen\b", q):
+    if _asks("when", q):
         return "when"
     if re.search(r"^\W*(?:(?:and|so|but|then|ok|okay|now)\W+)?who\b|\b(?:by|to|for|with|from) whom?\b|\bwhich (?:agency|organi[sz]ation|company|office|department|ministry|bureau|official)\b|"
                  r"\bname of\b|\bwhat is the name\b", q):
         return "who"
-    if re.search(r"\bwhere\b|\bwhich (?:countr|cit|place|province|region|destination)|\bwhat (?:countr|cit|place)", q):
+    if _asks("where", q) or re.search(r"\bwhich (?:countr|cit|place|province|region|destination)|\bwhat (?:countr|cit|place)", q):
         return "place"
     if re.search(r"\bwhy\b|\bwhat (?:made|makes|caused|causes|led to|leads to|prompted|drove|is behind|was behind)\b|\bwhat (?:is|was|are|were) the (?:reasons?|purpose|aim|goal|motive)\b|"
                  r"\bfor what (?:reason|purpose)\b|\bwhat for\b|\bhow come\b", q):

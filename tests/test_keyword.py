@@ -69,3 +69,12 @@ def test_answer_types_seen_in_news_wording():
     assert sentence_has("reason", "Poland stopped issuing permits in 2016, citing concerns over forced labor.")
     assert sentence_has("reason", "The measure was meant to cut off a source of foreign currency.")
     assert sentence_has("place", "A restaurant near the Independence Monument was open.")
+
+
+def test_when_inside_a_clause_does_not_make_a_when_question():
+    from qa.answertype import question_type
+
+    assert question_type("What exchange rate did the bureau use when it paid out the rubles?") == ""
+    assert question_type("And when did it open them again?") == "date"
+    assert question_type("Do you know when the border reopens?") == "when"
+    assert question_type("So where are they sent?") == "place"
