@@ -56,7 +56,7 @@ TRAIN_DIR = ROOT / "bench" / "train"
 CORPORA = [Path(SAMPLE_REPORTS), ROOT / "tests" / "fixtures" / "corpus", TRAIN_DIR / "corpus"]  # the last: --with-train-set
 QUESTION_SETS = {0: ROOT / "bench" / "qa" / "sample.jsonl", 1: ROOT / "bench" / "qa" / "fixture.jsonl",
                  2: TRAIN_DIR / "questions.jsonl"}  # corpus index -> its real-style questions
-WH = {"duration": "How long", "amount": "How much", "count": "How many", "date": "On what date", "when": "When", "who": "Who",
+WH = {"age": "How old", "duration": "How long", "amount": "How much", "count": "How many", "date": "On what date", "when": "When", "who": "Who",
       "place": "Where", "reason": "Why", "document": "What documents", "": "What"}
 SPAN = {"duration": answertype._DURATION, "amount": answertype._AMOUNT, "count": answertype._COUNT,
         "date": answertype._DATE}

@@ -30,17 +30,24 @@ _COUNT = re.compile(r"(?<![\w-])(?:\d[\d,]*\d|\d|eleven|twelve|dozens|hundreds|t
 _DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
                    r"|spring|summer|autumn|fall|winter|(?:19|20)\d\d|last year|this year|next year|(?<!earlier )(?:yesterday|today))\b")
 _ORG = re.compile(r"\b(?:bureau|ministry|department|company|committee|office|agency|party|corporation|embassy|"
-                  r"supervisors?|officials?|authorities|state|province|government|managers?|officers?)\b"
+                  r"supervisors?|officials?|authorities|state|province|government|managers?|officers?|"
+                  r"leaders?|foreman|foremen|bosses|boss|guards?|police|security|minders?|chiefs?|directors?|"
+                  r"employers?|brokers?|middlem[ae]n|recruiters?|agents?|firms?|contractors?)\b"
                   r"|\bby (?:the|its|their|a|an) \w+", re.I)
 _PERSON_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:a|the|an)\b")
 _PLACE_CUE = re.compile(r"\b(?:in|to|from|at|through|such as|near|outside|inside|across|along|into|around|"
-                        r"off|opposite|behind|next to)\s+(?:major\s+|the\s+)?(?:[A-Z][\w-]+)", re.U)
+                        r"off|opposite|behind|next to)\s+(?:major\s+|the\s+)?(?:[A-Z][\w-]+)"
+                        # "Where do they live?" -> "in dormitories inside the factory compounds"
+                        r"|\b(?:in|inside|at|on|near|outside|into)\s+(?:the\s+|their\s+|a\s+|an\s+|its\s+)?(?:\w+\s+)?"
+                        r"(?:dormitor(?:y|ies)|compounds?|camps?|barracks|sites?|factor(?:y|ies)|plants?|buildings?|"
+                        r"apartments?|hotels?|houses?|rooms?|shipyards?|mines?|farms?|restaurants?|cities|city|towns?|"
+                        r"villages?|border|provinces?|regions?|areas?|districts?|ports?|embassy|offices?|containers?)\b", re.U)
 _REASON = re.compile(r"\b(?:because|due to|as a result|in order to|so that|since|so they|to earn|to save|to keep|"
                      r"feel this way|in exchange|the reason|guarantee|ordered because|until|"
                      # purpose and grounds as news reports give them
                      r"citing|cited|meant to|aimed (?:at|to)|intended to|designed to|for fear|out of fear|fearing|"
                      r"concerns? (?:over|about|that)|in response to|in retaliation|as punishment|thanks to|owing to|"
-                     r"on the grounds|so as to)\b"
+                     r"on the grounds|so as to|meant that|meaning that|which meant|led to|resulted in|prompted|forced)\b"
                      r"|,\s*(?:and\s+)?(?:so|which is why|that is why|therefore|thus)\s+(?!that\b)", re.I)
 _DOC = re.compile(r"\b(?:pass(?:es)?|passports?|visas?|permits?|certificates?|papers|documents?|ID)\b", re.I)
 _LIST = re.compile(r"(?:\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s*,\s*){2,}(?:(?:and|or)\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*"
@@ -52,8 +59,13 @@ _DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|Septe
                   r"|Sunday|yesterday|today|tonight|tomorrow)\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 
 # Question type -> detector of a matching answer in a sentence.
-_WHEN = re.compile(r"\b(?:only when|only after|once|as soon as|after|before|until|soon|by the time)\b", re.I)
-TYPES = ("duration", "amount", "count", "date", "when", "who", "place", "reason", "document")
+_WHEN = re.compile(r"\b(?:only when|only after|once|as soon as|after|before|until|soon|by the time|"
+                   r"at the (?:end|start|beginning|close) of|during|upon|on (?:arrival|return))\b", re.I)
+# "How old...?" -> "men between 30 and 45 years old", "in their 30s", "aged 25", "18-year-old"
+_AGE = re.compile(r"\b\d+(?:\s*(?:to|and|-|–)\s*\d+)?\s*(?:years?\s+old|-year-olds?)|\bin (?:their|his|her) (?:early |late |mid-)?"
+                  r"(?:\d0s|teens|twenties|thirties|forties|fifties)\b|\baged?\s+(?:between\s+)?\d+|\bunder\s+\d+\b|"
+                  r"\b(?:over|older than|younger than)\s+\d+\b", re.I)
+TYPES = ("duration", "amount", "count", "date", "when", "who", "place", "reason", "document", "age")
 
 
 def _asks(wh: str, q: str) -> bool:
@@ -68,6 +80,8 @@ def _asks(wh: str, q: str) -> bool:
 def question_type(question: str) -> str:
     """The answer type a question asks for ('' when it is open: what/how/yes-no)."""
     q = question.lower().strip()
+    if re.search(r"\bhow old\b|\bwhat (?:age|ages)\b|\bage (?:limit|range|group)\b|\bwhich age", q):
+        return "age"
     if re.search(r"\bhow (?:long|often)\b|\bhow many (?:years|months|weeks|days|hours)\b", q):
         return "duration"
     if re.search(r"\bwhat(?:'s| is| are| was| were) (?:the|their|a|an) (?:\w+ )?(?:wages?|salary|salaries|pay|price|cost|fee)s?\b", q):
@@ -137,6 +151,8 @@ def sentence_has(kind: str, sentence: str) -> bool:
         return bool(_REASON.search(sentence))
     if kind == "document":
         return bool(_DOC.search(sentence))
+    if kind == "age":
+        return bool(_AGE.search(sentence))
     return True
 
 

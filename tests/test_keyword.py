@@ -78,3 +78,16 @@ def test_when_inside_a_clause_does_not_make_a_when_question():
     assert question_type("And when did it open them again?") == "date"
     assert question_type("Do you know when the border reopens?") == "when"
     assert question_type("So where are they sent?") == "place"
+
+
+def test_age_who_place_and_when_answers_in_plain_words():
+    from qa.answertype import question_type, sentence_has
+
+    assert question_type("How old do you have to be to get picked?") == "age"
+    assert sentence_has("age", "Applicants must be married men between 30 and 45 years old.")
+    assert sentence_has("age", "Recruitment focuses on men in their 30s and 40s.")
+    assert not sentence_has("age", "Teams of 40 men work in the camps.")
+    assert sentence_has("who", "Her team leader kept her passport.")
+    assert sentence_has("place", "The women live in dormitories inside the factory compounds.")
+    assert sentence_has("when", "The rest was paid out only at the end of the contract.")
+    assert sentence_has("reason", "The closure meant that workers could not be replaced.")
