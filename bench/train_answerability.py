@@ -46,6 +46,7 @@ from qa import answertype  # noqa: E402
 from qa.answerability import FEATURES, WEIGHTS_FILE, features, leans_back, negated  # noqa: E402
 from qa.followup import resolve_followup  # noqa: E402
 from qa.keyword import KeywordIndex  # noqa: E402
+from qa.paraphrase import NearVocabulary  # noqa: E402
 from qa.types import Turn  # noqa: E402
 from qa.scoring import REFUSAL_THRESHOLD, weighted_overlap  # noqa: E402
 from qa.text import STOPWORDS, terms  # noqa: E402
@@ -270,11 +271,16 @@ def featurize(pairs, reports, embedder: SentenceEmbedder) -> tuple[np.ndarray, n
     qvec = dict(zip(questions, embedder.encode(questions)))
     rows, products = [], []
     unseen = index.idf("\x00never-indexed\x00")
+    vocabulary = NearVocabulary(embedder.word_vectors)  # as the service does: paraphrases are not unknown
+    vocabulary.update(index.vocabulary())
+    near_of: dict[str, set[str]] = {}
     for q, d, i, _ in pairs:
         title, sents = reports[d]
         qterms = list(dict.fromkeys(terms(q)))
         idf = {t: index.idf(t) for t in qterms}
         known = {t for t in qterms if idf[t] < unseen - 1e-9}
+        if q not in near_of:
+            near_of[q] = vocabulary.near([t for t in qterms if t not in known])
         neigh = [j for j in (i - 1, i + 1) if 0 <= j < len(sents)]
         dense = float(np.dot(qvec[q], svec[(d, i)]))
         context = max((float(np.dot(qvec[q], svec[(d, j)])) for j in neigh), default=0.0)
@@ -282,7 +288,7 @@ def featurize(pairs, reports, embedder: SentenceEmbedder) -> tuple[np.ndarray, n
         prev = float(np.dot(qvec[q], svec[(d, i - 1)])) if i > 0 else 0.0
         rows.append(features(q, qterms, idf, sents[i], title, dense, context, overlap,
                              " ".join(sents[j] for j in neigh), known=known,
-                             prev_text=sents[i - 1] if i > 0 else "", prev_dense=prev))
+                             prev_text=sents[i - 1] if i > 0 else "", prev_dense=prev, near=near_of[q]))
         products.append(qvec[q] * svec[(d, i)] * SCALE)
     return np.asarray(rows, dtype=np.float64)[:, :-1], np.asarray(products, dtype=np.float64)
 

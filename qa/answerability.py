@@ -146,13 +146,16 @@ class QuestionInfo:
 
 
 def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
-            known: Collection[str] | None = None) -> QuestionInfo:
+            known: Collection[str] | None = None, near: Collection[str] = ()) -> QuestionInfo:
+    """``near``: terms no report uses that have a near corpus term (paraphrases, see
+    :mod:`qa.paraphrase`); they do not count towards the share of unknown terms."""
     names = proper_terms(question)
     kt = tuple(t for t in qterms if known is None or t in known)
+    far = [t for t in qterms if t not in kt and t not in near]
     return QuestionInfo(
         kind=question_type(question), unit=asked_unit(question), names=tuple(names),
         named=sum(idf.get(t, 1.0) for t in names), known_terms=kt,
-        unknown_share=1.0 - len(kt) / len(qterms) if qterms else 0.0,
+        unknown_share=len(far) / len(qterms) if qterms else 0.0,
         known_total=sum(idf.get(t, 1.0) for t in kt),
         top_idf=max((idf.get(t, 1.0) for t in kt), default=1.0) or 1.0,
         wants_name=asks_for_name(question), asked_negated=frozenset(negated(question, first_only=True)),
@@ -163,7 +166,7 @@ def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
 def features(question: str, qterms: Sequence[str], idf: dict[str, float], sentence: str, title: str,
              dense: float, context: float, overlap: float, neighbour_text: str = "",
              known: Collection[str] | None = None, prev_text: str = "", prev_dense: float = 0.0,
-             interaction: float = 0.0, info: QuestionInfo | None = None) -> list[float]:
+             interaction: float = 0.0, info: QuestionInfo | None = None, near: Collection[str] = ()) -> list[float]:
     """The feature vector (order of :data:`FEATURES`) of one (question, sentence) pair.
 
     ``known`` are the question terms that occur somewhere in the corpus (default: all). A term no
@@ -174,7 +177,7 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     ``interaction`` is :func:`interaction` of the query and sentence vectors. ``info`` is
     :func:`prepare` of (question, qterms, idf, known), passed to skip recomputing it per sentence.
     """
-    q = info or prepare(question, qterms, idf, known)
+    q = info or prepare(question, qterms, idf, known, near)
     kind = q.kind
     typed = 1.0 if kind else 0.0
     match = 1.0 if kind and sentence_has(kind, sentence) else 0.0

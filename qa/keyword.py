@@ -113,6 +113,10 @@ class KeywordIndex:
             return []
         return [(self._keys[r], float(acc[r])) for r in _top_rows(acc, k)]
 
+    def vocabulary(self) -> list[str]:
+        """Every term ever indexed (those of removed reports too: a superset is harmless where it is used)."""
+        return list(self._postings)
+
     def idf(self, term: str) -> float:
         n = max(self._count, 1)
         df = len(self._array(term)[0]) if term in self._postings else 0

@@ -15,6 +15,7 @@ from vectorstore import ReportStore, SentenceRecord
 
 from .answerability import features, interaction, leans_back, prepare, probability, query_projection
 from .keyword import KeywordIndex
+from .paraphrase import NearVocabulary
 from .rwlock import ReadWriteLock
 from .scoring import RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
 from .text import terms
@@ -84,6 +85,7 @@ class HybridRetriever:
         self.dense_k = dense_k
         self.keyword_k = keyword_k
         self.table = SentenceTable()
+        self.vocabulary = NearVocabulary(self.embedder.word_vectors)  # corpus terms, for paraphrases
         self._lock = threading.Lock()
         self._rw = ReadWriteLock()
         self._table_generation: str | None = None  # the store generation the mirror reflects
@@ -100,6 +102,7 @@ class HybridRetriever:
                 if token != self._table_generation:
                     self.store.refresh()  # re-open the client so searches see the other writer's data
                     self.table.sync(self.store)
+                    self.vocabulary.update(self.table.keywords.vocabulary())
                     self._table_generation = token
 
     def candidates(self, query: str, limit: int = 30, generation: str | None = None) -> list[Candidate]:
@@ -128,7 +131,8 @@ class HybridRetriever:
         unseen = table.keywords.idf("\x00never-indexed\x00")  # the IDF of a term no sentence has
         known = {t for t in qterms if idf[t] < unseen - 1e-9}
         qproj = query_projection(qvec)
-        info = prepare(query, qterms, idf, known)  # the question-only features, once
+        near = self.vocabulary.near([t for t in qterms if t not in known])
+        info = prepare(query, qterms, idf, known, near)  # the question-only features, once
         top_kw = max(keyword.values(), default=0.0) or 1.0
         title_hits = dict(table.titles.search(query, 50))
         top_title = max(title_hits.values(), default=0.0) or 1.0

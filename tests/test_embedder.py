@@ -30,3 +30,22 @@ def test_torch_query_path_still_available(embedder):
     slow = SentenceEmbedder(embedder.model_path, numpy_queries=False)
     assert slow.query_encoder is None
     assert np.dot(slow.encode_query(TEXTS[1]), embedder.encode_query(TEXTS[1])) > 0.99999
+
+
+def test_word_vectors_put_paraphrases_near_and_unrelated_words_far(embedder):
+    v = embedder.word_vectors(["tougher", "harder", "picked", "selected", "china", "passport"])
+    sims = v @ v.T
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert sims[0, 1] > 0.4 and sims[2, 3] > 0.35  # paraphrases a reader uses for the report's word
+    assert max(sims[0, 4], sims[2, 5], sims[1, 4]) < 0.15
+
+
+def test_near_vocabulary_tells_paraphrases_from_unmentioned_subjects(embedder):
+    from qa.paraphrase import NearVocabulary
+
+    vocab = NearVocabulary(embedder.word_vectors)
+    vocab.update(["harder", "select", "worker", "china", "passport", "border"])
+    vocab.update(["harder"])  # known terms are not added twice
+    assert len(vocab) == 6
+    assert vocab.near(["tougher", "pick", "volcano", "harder"]) == {"tougher", "pick"}
+    assert NearVocabulary(embedder.word_vectors).near(["tougher"]) == set()  # empty corpus: nothing is near

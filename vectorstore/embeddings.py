@@ -127,6 +127,12 @@ class SentenceEmbedder(Embeddings):
             return fast.encode([text])[0]
         return self.encode([text])[0]
 
+    def word_vectors(self, words: Sequence[str]) -> np.ndarray | None:
+        """Context-free unit vectors of single words (see ``minilm``), or None for a model the
+        numpy encoder cannot read (callers then do without them)."""
+        fast = self.query_encoder
+        return fast.word_vectors(words) if fast is not None else None
+
     # LangChain Embeddings interface
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()

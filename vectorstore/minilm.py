@@ -121,6 +121,21 @@ class NumpyBertEncoder:
         pooled = (x * m).sum(1) / np.maximum(m.sum(1), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
+    def word_vectors(self, words: Sequence[str]) -> np.ndarray:
+        """Context-free word vectors: the mean of each word's wordpiece input embeddings, unit length.
+
+        No forward pass (a table lookup per word), so the whole vocabulary of a large corpus costs
+        well under a second. Weaker than encoding the word, but it separates near words from
+        unrelated ones ("tougher"~"harder" 0.51, "picked"~"selected" 0.42; unrelated pairs about 0).
+        """
+        table = self.w["embeddings.word_embeddings.weight"]
+        out = np.zeros((len(words), self.dimension), dtype=np.float32)
+        for row, enc in enumerate(self.tokenizer.encode_batch(list(words), add_special_tokens=False)):
+            if enc.ids:
+                v = table[enc.ids].mean(0)
+                out[row] = v / max(float(np.linalg.norm(v)), 1e-12)
+        return out
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(n, dim) float32 unit vectors; texts of one call are padded to the longest."""
         encs = self.tokenizer.encode_batch(list(texts))
