@@ -14,8 +14,8 @@ from vectorstore import ReportStore
 from .citations import number_sources
 from .answerability import leans_back
 from .answertype import LEAD_TYPES, VALUE_TYPES, answer_value, find_list, question_type
-from .scoring import (ANSWER_MARGIN, CONFLICT_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SAME_SUBJECT,
-                      SUPPORT_THRESHOLD)
+from .scoring import (ANSWER_MARGIN, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD,
+                      SAME_SUBJECT, SUPPORT_THRESHOLD)
 from .text import terms
 from .types import Answer, Candidate, Citation
 
@@ -29,6 +29,7 @@ def select_sentences(
     max_sentences: int = 3,
     support: float = SUPPORT_THRESHOLD,
     question: str = "",
+    neighbour: float = NEIGHBOUR_THRESHOLD,
 ) -> list[Candidate]:
     """Pick the answer sentences: the best one if it answers at all, plus close runners-up
     that also answer (by the answerability scorer) and add something new.
@@ -37,7 +38,13 @@ def select_sentences(
     to return." + "The laborers feel this way because ...") and it covers question terms the
     answer lacks; when the best sentence leans back on its predecessor in the same passage, that
     predecessor is quoted too if it says what the question asks about (it is context, not a
-    second answer, so it needs no answerability of its own).
+    second answer, so it needs no answerability of its own). Last, while there is room, the best
+    sentence's better-scoring neighbour in its passage when it reaches ``neighbour``: the answer
+    often sits next to the sentence that matches the question's words best ("Who runs the
+    hiring?" matches "The bureau is looking for women in their 20s"; the next sentence names the
+    bureau). It adds no citation — the passage is cited already — only a few words to read.
+    Measured on bench/train's fresh questions: answers quoting the gold evidence 0.61 -> 0.68,
+    answers 170 -> 204 characters on average.
     """
     if not candidates or candidates[0].answerability < threshold:
         return []
@@ -61,6 +68,13 @@ def select_sentences(
         if c.doc_id == best.doc_id and not (reads_as_one(best, c) and adds_coverage(c, chosen, qterms)):
             continue
         chosen.append(c)
+    if len(chosen) < max_sentences:
+        have = {c.sentence_id for c in chosen}
+        beside = [c for c in candidates if c.chunk_id == best.chunk_id and abs(c.index - best.index) == 1
+                  and c.sentence_id not in have and c.answerability >= neighbour
+                  and not any(_redundant(c, o) for o in chosen)]
+        if beside:
+            chosen.append(max(beside, key=lambda c: c.answerability))
     return chosen
 
 

@@ -21,6 +21,7 @@ RELEVANCE_WEIGHT = 0.3  # ranking score = answerability probability + this * com
 # with the weights it belongs to; 0.69 was the dev midpoint of the earlier weights.
 REFUSAL_THRESHOLD = float(json.loads(WEIGHTS_FILE.read_text()).get("threshold", 0.69))
 SUPPORT_THRESHOLD = round(REFUSAL_THRESHOLD - 0.01, 3)  # minimum answerability of any further answer sentence
+NEIGHBOUR_THRESHOLD = 0.3  # the best sentence's neighbour in its passage joins the answer from here (chosen on bench/train)
 CONFLICT_THRESHOLD = 0.45  # the other side of a dated disagreement (same subject, other value) must reach this
 SAME_SUBJECT = 0.5  # share of content terms two sentences must share to be about the same thing
 ANSWER_MARGIN = 0.12  # further sentences must score within this of the best

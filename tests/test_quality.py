@@ -181,7 +181,7 @@ def _cand(index, text, answerability=0.9, score=1.0, doc="d", chunk="c"):
                      text=text, answerability=answerability, score=score)
 
 
-def test_answer_quotes_the_referent_of_a_leaning_sentence_and_drops_extras_that_add_nothing():
+def test_answer_quotes_the_referent_of_a_leaning_sentence_and_a_strong_neighbour_only():
     from qa.extractive import order_for_reading, select_sentences
 
     best = _cand(5, "The workers feel this way because their pay fell.", score=1.2)
@@ -190,10 +190,17 @@ def test_answer_quotes_the_referent_of_a_leaning_sentence_and_drops_extras_that_
     assert [c.index for c in order_for_reading(chosen)] == [4, 5]
     # the referent adds none of the question's terms: not quoted
     assert select_sentences([best, referent], threshold=0.5, question="Why did their pay fall for workers?") == [best]
-    # an adjacent sentence that neither leans back nor is leaned on is not added
-    other = _cand(6, "Workers get one day off every two weeks in Laos.", score=1.15)
-    assert select_sentences([_cand(5, "Pay comes every three months.", score=1.2), other], threshold=0.5,
-                            question="How often are workers in Laos paid?") == [_cand(5, "Pay comes every three months.", score=1.2)]
+    # the best sentence's neighbour in its passage joins when it scores at least the neighbour
+    # threshold (no new citation: the passage is cited already); a weak one does not
+    pay = _cand(5, "Pay comes every three months.", score=1.2)
+    strong = _cand(6, "Workers in Laos are paid in cash by a supervisor.", answerability=0.5, score=0.6)
+    weak = _cand(6, "Workers get one day off every two weeks in Laos.", answerability=0.2, score=0.6)
+    q = "How often are workers in Laos paid?"
+    assert select_sentences([pay, strong], threshold=0.5, question=q) == [pay, strong]
+    assert select_sentences([pay, weak], threshold=0.5, question=q) == [pay]
+    assert select_sentences([pay, _cand(6, strong.text, answerability=0.5, chunk="other")], threshold=0.5,
+                            question=q) == [pay]  # another passage: not a neighbour
+    assert select_sentences([pay, strong], threshold=0.5, question=q, max_sentences=1) == [pay]
 
 
 def test_bare_why_not_asks_about_what_the_last_answer_denied():
