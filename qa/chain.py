@@ -88,6 +88,7 @@ class QAService:
         yield from _deltas(answer.answer)
         yield StreamEvent("citations", answer.citations)
         yield StreamEvent("done", {"found": answer.found, "answerer": answer.answerer, "query": answer.query,
+                                   "confidence": answer.as_dict()["confidence"],
                                    "took_ms": round((time.perf_counter() - started) * 1000, 2)})
 
     def _stream_llm(self, question: str, history: Sequence[Turn]) -> Iterator[StreamEvent]:
@@ -107,6 +108,7 @@ class QAService:
             yield from _deltas(answer.answer)
         yield StreamEvent("citations", answer.citations)
         done = {"found": answer.found, "answerer": answer.answerer, "query": query,
+                "confidence": answer.as_dict()["confidence"],
                 "took_ms": round((time.perf_counter() - started) * 1000, 2)}
         if end.truncated:
             done["truncated"] = True

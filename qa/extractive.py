@@ -150,8 +150,10 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, candidates: Sequence[Candidate]) -> Answer:
         chosen = select_sentences(candidates, self.threshold, max_sentences=self.max_sentences, question=question)
+        confidence = candidates[0].answerability if candidates else 0.0
         if not chosen:
-            return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(candidates))
+            return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(candidates),
+                          confidence=confidence)
         conflict = find_conflict(question, chosen, candidates)
         if conflict is not None:
             # Reports disagree: both, each with its outlet and date; newest first for "now" questions.
@@ -159,7 +161,7 @@ class ExtractiveAnswerer:
             citations = build_citations(self.store, pair)
             number = {c.chunk_id: c.n for c in citations}
             text = " ".join(f"{attributed(c)} [{number[c.chunk_id]}]" for c in pair)
-            return Answer(answer=text, found=True, citations=citations)
+            return Answer(answer=text, found=True, citations=citations, confidence=confidence)
         best = chosen[0]
         chosen = order_for_reading(chosen)
         citations = build_citations(self.store, chosen)
@@ -168,7 +170,7 @@ class ExtractiveAnswerer:
         lead = direct_lead(question, best)
         if lead:
             parts.insert(0, f"{lead} [{number[best.chunk_id]}].")
-        return Answer(answer=" ".join(parts), found=True, citations=citations)
+        return Answer(answer=" ".join(parts), found=True, citations=citations, confidence=confidence)
 
     def closest(self, candidates: Sequence[Candidate], k: int = 3) -> list[dict]:
         return [

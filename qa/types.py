@@ -74,6 +74,9 @@ class Answer:
     took_ms: float = 0.0
     query: str = ""  # the question as searched (after follow-up resolution)
     closest: list[dict] = field(default_factory=list)  # when not found: nearest passages, not citations
+    # The best sentence's answerability (extractive answers and refusals; None for the LLM's):
+    # on the fresh questions, answers below 0.8 were right less than half the time.
+    confidence: float | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -84,4 +87,5 @@ class Answer:
             "took_ms": round(self.took_ms, 2),
             "query": self.query,
             "closest": self.closest,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
         }

@@ -6,10 +6,11 @@
   const STORAGE_KEY = "reportqa.chat.v1";
   const HISTORY_TURNS = 10; // earlier turns sent with a follow-up
   const MAX_TURN_CHARS = 8000; // the API's limit per history turn
+  const UNSURE_BELOW = 0.8; // answers below this confidence are marked uncertain (see the API's "confidence")
   const $ = (id) => document.getElementById(id);
   const messages = $("messages"), form = $("ask-form"), input = $("question"), send = $("send");
 
-  /** @type {{role: string, content: string, citations?: object[], found?: boolean, error?: boolean}[]} */
+  /** @type {{role: string, content: string, citations?: object[], found?: boolean, confidence?: number|null, error?: boolean}[]} */
   let turns = load();
   let busy = false;
   let lastChip = null;
@@ -100,6 +101,10 @@
     const label = el("p", "who visually-hidden", "Answer");
     const badge = el("p", "badge", "The reports don't say");
     badge.hidden = true;
+    // Answers the scorer was unsure of (see "confidence" in the API): right less than half the
+    // time on questions the method was not tuned on, so say so instead of sounding certain.
+    const unsure = el("p", "unsure", "Uncertain: the reports may not answer this exactly");
+    unsure.hidden = true;
     const body = el("div", "body");
     const tools = el("div", "tools");
     const copy = el("button", "tool copy", "Copy");
@@ -108,7 +113,7 @@
     copy.addEventListener("click", () => copyText(li.dataset.plain || body.textContent, copy));
     const sources = el("p", "sources meta");
     tools.append(copy, sources);
-    li.append(label, badge, body, tools);
+    li.append(label, badge, unsure, body, tools);
     li.update = (t, streaming) => {
       renderAnswerText(body, t.content || (streaming ? "" : "…"), t.citations);
       li.dataset.plain = t.content || "";
@@ -117,6 +122,7 @@
       li.classList.toggle("notfound", t.found === false && !t.error);
       li.classList.toggle("error", !!t.error);
       badge.hidden = !(t.found === false && !t.error);
+      unsure.hidden = !(t.found === true && !t.error && !streaming && typeof t.confidence === "number" && t.confidence < UNSURE_BELOW);
       tools.hidden = !!streaming || !t.content || !!t.error;
       const n = (t.citations || []).length;
       sources.textContent = n ? `${n} source${n > 1 ? "s" : ""}` : "";
@@ -284,6 +290,7 @@
         redraw(true);
       } else if (name === "done") {
         turn.found = !!data.found;
+        turn.confidence = typeof data.confidence === "number" ? data.confidence : null;
         finished = true;
       } else if (name === "error") {
         throw new Error((data.error && data.error.message) || "the answer failed");
@@ -300,6 +307,7 @@
     turn.content = data.answer || "";
     turn.citations = data.citations || [];
     turn.found = !!data.found;
+    turn.confidence = typeof data.confidence === "number" ? data.confidence : null;
   }
 
   async function ask(question) {

@@ -28,6 +28,15 @@ def test_refusal_over_http(live_server):
     assert data["found"] is False and data["citations"] == []
 
 
+def test_confidence_is_the_answerability_the_refusal_was_decided_on(live_server):
+    from qa.scoring import REFUSAL_THRESHOLD
+
+    answered = post(live_server, {"question": Q}).json()
+    refused = post(live_server, {"question": "What is the capital of Peru?"}).json()
+    assert REFUSAL_THRESHOLD <= answered["confidence"] <= 1.0
+    assert 0.0 <= refused["confidence"] < REFUSAL_THRESHOLD
+
+
 def test_health_and_documents(live_server):
     health = requests.get(live_server.url + "/api/health", timeout=10).json()
     assert health["status"] == "ok" and health["documents"] == 1 and health["passages"] > 3

@@ -56,6 +56,7 @@ def test_stream_events_in_order_and_match_ask(live_server):
         assert f"[{c['n']}]" in text
     done = events[-1][1]
     assert done["found"] is True and done["answerer"] == "extractive" and done["took_ms"] > 0
+    assert done["confidence"] == plain["confidence"] and done["confidence"] >= 0.69  # the same as /api/ask
 
 
 def test_stream_refusal_and_followup(live_server):
