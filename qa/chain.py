@@ -73,6 +73,20 @@ class QAService:
             answer.closest = self.extractive.closest(candidates)
         return answer
 
+    def _complete_current(self, answer: Answer | None, question: str, query: str,
+                          candidates: list[Candidate]) -> Answer:
+        """:meth:`_complete` for the streaming LLM path, where the model's reply took seconds: if
+        another process replaced a report meanwhile, the extractive fallback finds its passages gone
+        (KeyError) and is built again from a fresh search (nothing has been sent for it yet)."""
+        for attempt in range(STALE_RETRIES + 1):
+            try:
+                return self._complete(answer, question, candidates)
+            except KeyError:
+                if attempt == STALE_RETRIES:
+                    raise
+                candidates = self.retriever.candidates(query)
+        raise AssertionError("unreachable")
+
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[StreamEvent]:
         """The answer as events: text deltas, then the citations, then ``done``.
 
@@ -103,7 +117,7 @@ class QAService:
                 break
             yield StreamEvent("delta", item if sent == 0 else " " + item)
             sent += 1
-        answer = self._complete(end.answer, question, candidates)
+        answer = self._complete_current(end.answer, question, query, candidates)
         if end.answer is None or sent == 0:  # fallback or refusal: nothing was sent yet
             yield from _deltas(answer.answer)
         yield StreamEvent("citations", answer.citations)

@@ -355,3 +355,39 @@ def test_real_model_with_a_hostile_report(hostile_stores, real_llm):
     if answer.found:
         assert_well_cited(answer)  # whatever the model wrote, only cited sentences remain
     print(f"\n[{answer.answerer}] {HOSTILE_Q} -> {answer.answer}")
+
+
+def test_stream_fallback_survives_a_report_replaced_while_the_model_answered(tmp_path, embedder, stub):
+    """The model fails after the search; meanwhile a re-ingest replaced the report, so the passages
+    the search found are gone. The extractive fallback searches again and cites the new version."""
+    from ingest import Ingestor
+    from vectorstore import ReportStore
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    report = folder / "kuwait.txt"
+    text = ("Title: Workers in Kuwait\nDate: 2022-09-07\nOutlet: Synthetic test fixture\n\n"
+            "North Korean construction workers in Kuwait City earn about {n} dollars a month, a source said.\n\n"
+            "Payments are made in cash by the company supervisor every three months.\n")
+    report.write_text(text.format(n=800))
+    store = ReportStore(embedder, path=tmp_path / "store")
+    assert not Ingestor(store).ingest_paths([folder]).failed
+    service = llm_service(store, stub.url)
+    search = service.retriever.candidates
+    calls = []
+
+    def search_then_replace(query, *args, **kwargs):
+        found = search(query, *args, **kwargs)
+        if not calls:  # after the first search only: another process re-ingests a changed report
+            report.write_text(text.format(n=950))
+            assert Ingestor(ReportStore(embedder, path=tmp_path / "store")).ingest_paths([folder]).updated
+        calls.append(query)
+        return found
+
+    service.retriever.candidates = search_then_replace
+    stub.script("error")
+    deltas, citations, done = stream_events(service, "How much do workers in Kuwait earn?")
+    text_out = "".join(deltas)
+    assert done["answerer"] == "extractive" and done["found"] and len(calls) == 2
+    assert "950" in text_out and "800" not in text_out
+    assert citations and all(c.text in store.get_document(c.doc_id).text for c in citations)
