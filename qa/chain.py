@@ -78,14 +78,12 @@ class QAService:
         """:meth:`_complete` for the streaming LLM path, where the model's reply took seconds: if
         another process replaced a report meanwhile, the extractive fallback finds its passages gone
         (KeyError) and is built again from a fresh search (nothing has been sent for it yet)."""
-        for attempt in range(STALE_RETRIES + 1):
+        for _ in range(STALE_RETRIES):
             try:
                 return self._complete(answer, question, candidates)
             except KeyError:
-                if attempt == STALE_RETRIES:
-                    raise
                 candidates = self.retriever.candidates(query)
-        raise AssertionError("unreachable")
+        return self._complete(answer, question, candidates)  # the last try lets a KeyError out
 
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[StreamEvent]:
         """The answer as events: text deltas, then the citations, then ``done``.
@@ -101,9 +99,7 @@ class QAService:
         answer = self.ask(question, history)
         yield from _deltas(answer.answer)
         yield StreamEvent("citations", answer.citations)
-        yield StreamEvent("done", {"found": answer.found, "answerer": answer.answerer, "query": answer.query,
-                                   "confidence": answer.as_dict()["confidence"],
-                                   "took_ms": round((time.perf_counter() - started) * 1000, 2)})
+        yield StreamEvent("done", _done(answer, answer.query, started))
 
     def _stream_llm(self, question: str, history: Sequence[Turn]) -> Iterator[StreamEvent]:
         started = time.perf_counter()
@@ -121,9 +117,7 @@ class QAService:
         if end.answer is None or sent == 0:  # fallback or refusal: nothing was sent yet
             yield from _deltas(answer.answer)
         yield StreamEvent("citations", answer.citations)
-        done = {"found": answer.found, "answerer": answer.answerer, "query": query,
-                "confidence": answer.as_dict()["confidence"],
-                "took_ms": round((time.perf_counter() - started) * 1000, 2)}
+        done = _done(answer, query, started)
         if end.truncated:
             done["truncated"] = True
         yield StreamEvent("done", done)
@@ -137,6 +131,12 @@ def split_answer(text: str) -> list[str]:
     """Split an answer after each citation mark group: one piece per cited sentence."""
     pieces = [p.strip() for p in re.split(r"(?<=\])\s+(?=[^\[])", text) if p.strip()]
     return pieces or [text]
+
+
+def _done(answer: Answer, query: str, started: float) -> dict:
+    """The ``done`` event's payload: the answer's fields a client needs after the text."""
+    return {"found": answer.found, "answerer": answer.answerer, "query": query,
+            "confidence": answer.rounded_confidence, "took_ms": round((time.perf_counter() - started) * 1000, 2)}
 
 
 def _deltas(text: str) -> Iterator[StreamEvent]:

@@ -78,6 +78,10 @@ class Answer:
     # on the fresh questions, answers below 0.8 were right less than half the time.
     confidence: float | None = None
 
+    @property
+    def rounded_confidence(self) -> float | None:
+        return None if self.confidence is None else round(self.confidence, 3)
+
     def as_dict(self) -> dict:
         return {
             "answer": self.answer,
@@ -87,5 +91,5 @@ class Answer:
             "took_ms": round(self.took_ms, 2),
             "query": self.query,
             "closest": self.closest,
-            "confidence": None if self.confidence is None else round(self.confidence, 3),
+            "confidence": self.rounded_confidence,
         }
