@@ -129,31 +129,19 @@ def asks_for_name(question: str) -> bool:
     return bool(re.search(r"\bname\b|\bwho is the (?:head|chief|director|leader|minister)\b", question.lower()))
 
 
+_PEOPLE = re.compile(r"\b(?:men|women|members|applicants|those|people)\b")
+# Answer type -> the patterns of which any one in a sentence gives an answer of that type.
+_DETECTORS: dict[str, tuple[re.Pattern, ...]] = {
+    "duration": (_DURATION,), "amount": (_AMOUNT,), "count": (_COUNT,), "date": (_DATE,), "day": (_DAY,),
+    "when": (_DATE, _WHEN),  # a date, or the condition it depends on ("only when they have earned enough")
+    "who": (_ORG, _PEOPLE), "place": (_PLACE_CUE,), "reason": (_REASON,), "document": (_DOC,), "age": (_AGE,),
+}
+
+
 def sentence_has(kind: str, sentence: str) -> bool:
-    """Does the sentence hold an answer of this kind?"""
-    if kind == "duration":
-        return bool(_DURATION.search(sentence))
-    if kind == "amount":
-        return bool(_AMOUNT.search(sentence))
-    if kind == "count":
-        return bool(_COUNT.search(sentence))
-    if kind == "date":
-        return bool(_DATE.search(sentence))
-    if kind == "day":
-        return bool(_DAY.search(sentence))
-    if kind == "when":  # a date, or the condition it depends on ("only when they have earned enough")
-        return bool(_DATE.search(sentence)) or bool(_WHEN.search(sentence))
-    if kind == "who":
-        return bool(_ORG.search(sentence)) or bool(re.search(r"\b(?:men|women|members|applicants|those|people)\b", sentence))
-    if kind == "place":
-        return bool(_PLACE_CUE.search(sentence))
-    if kind == "reason":
-        return bool(_REASON.search(sentence))
-    if kind == "document":
-        return bool(_DOC.search(sentence))
-    if kind == "age":
-        return bool(_AGE.search(sentence))
-    return True
+    """Does the sentence hold an answer of this kind? (Any sentence does for an open question.)"""
+    patterns = _DETECTORS.get(kind)
+    return True if patterns is None else any(p.search(sentence) for p in patterns)
 
 
 # Cues that open a cause clause ("... because Y", "Because of Y, ..."): narrower than _REASON,
@@ -201,12 +189,11 @@ def find_list(sentence: str) -> str | None:
 
 VALUE_TYPES = ("duration", "amount", "count")  # answers two reports can disagree on
 LEAD_TYPES = ("duration", "amount")  # answers short enough to lead with
-_VALUE = {"duration": _DURATION, "amount": _AMOUNT, "count": _COUNT}
 
 
 def answer_value(kind: str, sentence: str) -> str | None:
     """The first value of the asked-for kind in a sentence ("two to four months", "800 dollars")."""
-    pattern = _VALUE.get(kind)
+    pattern = _DETECTORS[kind][0] if kind in VALUE_TYPES else None
     m = pattern.search(sentence) if pattern else None
     if not m:
         return None
