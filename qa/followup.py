@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .text import STOPWORDS, terms, words
+from .text import STOPWORDS, cased_words, terms, words
 from .types import Turn
 
 _ANAPHORA = {"they", "them", "their", "theirs", "it", "its", "this", "that", "these", "those", "he", "she",
@@ -37,18 +37,11 @@ def denied_in_last_answer(history: Sequence[Turn]) -> str:
     return ""
 
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-
-
 def _carried_words(text: str) -> list[str]:
     """The words of an earlier question as carried into the query: names keep their capitals
     (the answer must then mention "Mongolia", as if the user had typed it), the rest lower-cased,
     the question's own first word lower-cased too."""
-    out = []
-    for i, m in enumerate(_WORD.finditer(text)):
-        w = m.group().replace("’", "'").split("'")[0]
-        out.append(w if i and w[:1].isupper() and w[1:2].islower() else w.lower())
-    return out
+    return [w if i and w[:1].isupper() and w[1:2].islower() else w.lower() for i, w in enumerate(cased_words(text))]
 
 
 def resolve_followup(question: str, history: Sequence[Turn], max_turns: int = 2) -> str:

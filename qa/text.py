@@ -63,13 +63,20 @@ _NOT_STUBS = {"don": "do", "doesn": "does", "didn": "did", "isn": "is", "aren": 
               "haven": "have", "hasn": "has", "hadn": "had", "mustn": "must", "needn": "need", "ain": "is"}
 
 
-def _word(token: str) -> str:
-    head, _, tail = token.lower().replace("’", "'").partition("'")
-    return _NOT_STUBS.get(head, head) if tail == "t" else head
+def _word(token: str, lower: bool = True) -> str:
+    head, _, tail = token.replace("’", "'").partition("'")
+    if tail.lower() == "t" and head.lower() in _NOT_STUBS:
+        return _NOT_STUBS[head.lower()]
+    return head.lower() if lower else head
 
 
 def words(text: str) -> list[str]:
     return [_word(m.group()) for m in _WORD.finditer(text)]
+
+
+def cased_words(text: str) -> list[str]:
+    """:func:`words` with each word's own capitals kept (a name stays a name)."""
+    return [_word(m.group(), lower=False) for m in _WORD.finditer(text)]
 
 
 def terms(text: str) -> list[str]:
