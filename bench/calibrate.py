@@ -45,12 +45,11 @@ def best_scores(embedder: SentenceEmbedder) -> list[tuple[float, bool]]:
         with tempfile.TemporaryDirectory(prefix="calibrate-") as folder:
             store = ReportStore(embedder, path=Path(folder) / "store")
             Ingestor(store).ingest_paths([corpus])
-            service = build_service(Settings.from_env(store=Path(folder) / "store"), store)
+            # The extractive answerer (an LLM set in the environment would leave no confidence).
+            service = build_service(Settings.from_env(store=Path(folder) / "store", llm_url=""), store)
             for r in rows:
                 history = [Turn("user", q) for q in r.get("history", [])]
-                query = service.ask(r["question"], history).query
-                cands = service.retriever.candidates(query)
-                out.append((cands[0].answerability if cands else 0.0, bool(r["answerable"])))
+                out.append((service.ask(r["question"], history).confidence or 0.0, bool(r["answerable"])))
     return out
 
 

@@ -39,6 +39,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.calibrate import choose  # noqa: E402
 from ingest.chunking import split_sentences  # noqa: E402
 from ingest.clean import clean_body  # noqa: E402
 from ingest.header import parse_header  # noqa: E402
@@ -241,21 +242,14 @@ def question_check(w: np.ndarray, x: np.ndarray, pairs, groups: list[str], thres
 
 def best_threshold(w: np.ndarray, x: np.ndarray, pairs, groups: list[str]) -> float:
     """The threshold that best separates answerable from unanswerable questions by their best
-    sentence's probability (balanced accuracy; midpoint of the best run of cut points)."""
+    sentence's probability (:func:`bench.calibrate.choose` on it)."""
     by_q: dict[str, list[int]] = {}
     for j, g in enumerate(groups):
         by_q.setdefault(g, []).append(j)
-    best = [(1 / (1 + np.exp(-(x[rows] @ w).max())), any(pairs[j][3] for j in rows)) for rows in by_q.values()]
-    pos = [p for p, a in best if a]
-    neg = [p for p, a in best if not a]
-    if not pos or not neg:
+    best = [(float(1 / (1 + np.exp(-(x[rows] @ w).max()))), any(pairs[j][3] for j in rows)) for rows in by_q.values()]
+    if all(a for _, a in best) or not any(a for _, a in best):
         return 0.5
-    cuts = sorted({round(float(p), 3) for p, _ in best})
-    scored = [((sum(p >= t for p in pos) / len(pos) + sum(p < t for p in neg) / len(neg)) / 2, t) for t in cuts]
-    top = max(a for a, _ in scored)
-    good = [t for a, t in scored if a >= top - 1e-9]
-    below = max((p for p, _ in best if p < good[0]), default=good[0])
-    return (below + good[0]) / 2
+    return choose(best)[0]
 
 
 SCALE = 20.0  # q*s products are ~1/20 in size: scaled up so gradient descent moves their weights
