@@ -22,29 +22,24 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.eval import CORPORA, load_set  # noqa: E402
 from ingest import Ingestor  # noqa: E402
 from qa import Turn, build_service  # noqa: E402
 from qa.answerability import WEIGHTS_FILE  # noqa: E402
-from settings import SAMPLE_REPORTS, Settings  # noqa: E402
+from settings import Settings  # noqa: E402
 from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
 
-TRAIN = ROOT / "bench" / "train"
-SETS = [  # (corpus, questions, which rows)
-    (TRAIN / "corpus", TRAIN / "questions.jsonl", "all"),
-    (Path(SAMPLE_REPORTS), ROOT / "bench" / "qa" / "sample.jsonl", "dev"),
-    (ROOT / "tests" / "fixtures" / "corpus", ROOT / "bench" / "qa" / "fixture.jsonl", "dev"),
-]
+SETS = {"fresh": "fresh", "sample": "dev", "fixture": "dev"}  # eval set -> the split asked (never "test")
 
 
 def best_scores(embedder: SentenceEmbedder) -> list[tuple[float, bool]]:
     """(best sentence's answerability, answerable?) for every calibration question."""
     out = []
-    for corpus, questions, which in SETS:
-        rows = [json.loads(line) for line in questions.read_text().splitlines() if line.strip()]
-        rows = [r for r in rows if which == "all" or r.get("split") == which]
+    for name, split in SETS.items():
+        rows = [r for r in load_set(name) if r["split"] == split]
         with tempfile.TemporaryDirectory(prefix="calibrate-") as folder:
             store = ReportStore(embedder, path=Path(folder) / "store")
-            Ingestor(store).ingest_paths([corpus])
+            Ingestor(store).ingest_paths([CORPORA[name]])
             # The extractive answerer (an LLM set in the environment would leave no confidence).
             service = build_service(Settings.from_env(store=Path(folder) / "store", llm_url=""), store)
             for r in rows:
