@@ -65,6 +65,8 @@ class PassageRecord:
     text: str
     vector: np.ndarray | None = None
     version: str = ""
+    heading: str = ""  # the section heading the passage sits under ("" before the first one)
+    page: int | None = None  # 1-based page of a PDF report where the passage starts; None elsewhere
 
 
 @dataclass
@@ -80,6 +82,9 @@ class SentenceRecord:
     text: str
     vector: np.ndarray | None = None
     version: str = ""
+    heading: str = ""  # section heading, used as retrieval context and shown with citations
+    page: int | None = None  # 1-based PDF page; None outside PDFs
+    kind: str = "body"  # body | item | caption | heading | lead_in: headings and bare lead-ins are never quoted alone
 
 
 @dataclass
