@@ -1,0 +1,217 @@
+"""Score the service and the tutorial baseline on the blind set (``bench/blind/``).
+
+    .venv/bin/python -m bench.blind              # the table, ours vs baseline, by question kind
+    .venv/bin/python -m bench.blind --json F     # also every outcome
+    .venv/bin/python -m bench.blind -v           # list what we got wrong (only after the figures
+                                                 # are reported: reading misses is tuning)
+
+The blind set was written by someone who saw neither the code nor the other sets; its figures
+are reported as they come, and nobody tunes on it (see bench/blind/README.md).
+
+Columns (answerable questions unless said otherwise):
+- evidence: the answer holds a gold evidence string (all of them for "two_facts" questions).
+- key terms: share of the gold key terms found in the answer (0 when refused).
+- report@1: the first citation is from the question's report (for conflicts, from either report).
+- refusal acc: share of unanswerable questions answered with ``found: false``.
+- false ref: share of answerable questions refused.
+- med chars: median length of the answers given (refusals excluded).
+- [n] valid: share of answers whose every ``[n]`` has a citation and every citation is used.
+
+The baseline is the LangChain tutorial pipeline (``bench/baseline.py``) over the same files,
+read the way its loaders read them: a text file as it is, an HTML page as BeautifulSoup's
+``get_text`` (WebBaseLoader), a PDF as pypdf's text per page (PyPDFLoader). Its answer is its
+top 1,000-character chunk; it never refuses.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest import Ingestor  # noqa: E402
+from qa import Turn, build_service  # noqa: E402
+from qa.citations import check_citations  # noqa: E402
+from settings import Settings  # noqa: E402
+from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
+
+from .baseline import TutorialBaseline  # noqa: E402
+from .eval import _norm, term_recall  # noqa: E402
+
+BLIND = ROOT / "bench" / "blind"
+CORPUS = BLIND / "corpus"
+QUESTIONS = BLIND / "questions.jsonl"
+KINDS = ("fact", "followup", "two_facts", "conflict", "unanswerable")
+
+
+@dataclass
+class Outcome:
+    qid: str
+    kind: str
+    answerable: bool
+    found: bool
+    evidence: bool
+    recall: float
+    report_first: bool
+    chars: int
+    marks_valid: bool
+    answer: str
+
+
+def load_questions(path: Path = QUESTIONS) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def holds_evidence(answer: str, row: dict) -> bool:
+    a = _norm(answer)
+    hits = [_norm(g) in a for g in row["gold_evidence"]]
+    if not hits:
+        return False
+    return all(hits) if row.get("kind") == "two_facts" else any(hits)
+
+
+def wanted_reports(row: dict) -> set[str]:
+    return set(row.get("reports") or [row.get("report", "")]) - {""}
+
+
+def history_of(row: dict, service=None) -> list[Turn]:
+    """The earlier turns: given as role/content pairs, or as bare earlier questions that the
+    service answers first (the other sets' form)."""
+    turns: list[Turn] = []
+    for t in row.get("history", []):
+        if isinstance(t, str):
+            prev = service.ask(t, turns) if service is not None else None
+            turns += [Turn("user", t), Turn("assistant", prev.answer if prev else "")]
+        else:
+            turns.append(Turn(t["role"], t["content"]))
+    return turns
+
+
+def run_ours(service, rows: list[dict]) -> list[Outcome]:
+    names = {d.doc_id: Path(d.path).name for d in service.store.list_documents()}
+    out = []
+    for r in rows:
+        ans = service.ask(r["question"], history_of(r, service))
+        first = names.get(ans.citations[0].doc_id, "") if ans.citations else ""
+        dangling, unused = check_citations(ans.answer, [c.n for c in ans.citations])
+        out.append(Outcome(
+            r["id"], r["kind"], r["answerable"], ans.found,
+            ans.found and holds_evidence(ans.answer, r),
+            term_recall(ans.answer, r["key_terms"]) if ans.found else 0.0,
+            first in wanted_reports(r), len(ans.answer) if ans.found else 0,
+            not dangling and not unused, ans.answer,
+        ))
+    return out
+
+
+def loader_text(path: Path) -> str:
+    """A report's text as the tutorial's document loaders would give it."""
+    if path.suffix.lower() in {".html", ".htm"}:
+        from bs4 import BeautifulSoup
+
+        return BeautifulSoup(path.read_bytes(), "lxml").get_text()
+    if path.suffix.lower() == ".pdf":
+        import pypdf
+
+        return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(str(path)).pages)
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def run_baseline(base: TutorialBaseline, rows: list[dict]) -> list[Outcome]:
+    out = []
+    for r in rows:
+        res = base.ask(r["question"])
+        first = res.sources[0] if res.sources else ""
+        out.append(Outcome(
+            r["id"], r["kind"], r["answerable"], bool(res.passages), holds_evidence(res.answer, r),
+            term_recall(res.answer, r["key_terms"]), first in wanted_reports(r), len(res.answer), True, res.answer,
+        ))
+    return out
+
+
+def summarize(outcomes: list[Outcome]) -> dict[str, float]:
+    ans = [o for o in outcomes if o.answerable]
+    un = [o for o in outcomes if not o.answerable]
+    given = [o for o in outcomes if o.found]
+
+    def share(items, pred) -> float:
+        return sum(map(pred, items)) / len(items) if items else float("nan")
+
+    return {
+        "n": len(outcomes),
+        "evidence": share(ans, lambda o: o.evidence),
+        "key terms": statistics.fmean(o.recall for o in ans) if ans else float("nan"),
+        "report@1": share(ans, lambda o: o.report_first),
+        "refusal acc": share(un, lambda o: not o.found),
+        "false ref": share(ans, lambda o: not o.found),
+        "med chars": statistics.median(o.chars for o in given) if given else 0.0,
+        "[n] valid": share(given, lambda o: o.marks_valid),
+    }
+
+
+COLUMNS = ["n", "evidence", "key terms", "report@1", "refusal acc", "false ref", "med chars", "[n] valid"]
+
+
+def table(rows: list[tuple[str, dict]]) -> str:
+    def cell(c: str, v: float) -> str:
+        if v != v:  # NaN: no question of that sort in the row
+            return "–"
+        return f"{v:.0f}" if c in {"n", "med chars"} else f"{v:.2f}"
+
+    lines = ["| blind set | " + " | ".join(COLUMNS) + " |", "|" + "---|" * (len(COLUMNS) + 1)]
+    lines += [f"| {label} | " + " | ".join(cell(c, m[c]) for c in COLUMNS) + " |" for label, m in rows]
+    return "\n".join(lines)
+
+
+def evaluate(embedder: SentenceEmbedder, folder: str) -> tuple[list[Outcome], list[Outcome], list[str]]:
+    store = ReportStore(embedder, path=Path(folder) / "store")
+    summary = Ingestor(store).ingest_paths([CORPUS])
+    failed = [m for _, m in summary.failed]
+    service = build_service(Settings.from_env(store=Path(folder) / "store"), store)
+    service.warm_up()
+    files = sorted(p for p in CORPUS.iterdir() if p.is_file())
+    base = TutorialBaseline(embedder, [(p.name, loader_text(p)) for p in files], folder=str(Path(folder) / "baseline"))
+    rows = load_questions()
+    return run_ours(service, rows), run_baseline(base, rows), failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--json", help="write the figures and outcomes to this file")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list the questions we got wrong")
+    args = ap.parse_args(argv)
+    embedder = SentenceEmbedder(threads=int(os.environ.get("REPORTQA_TORCH_THREADS", "1") or 1))
+    embedder.warm_up()
+    with tempfile.TemporaryDirectory(prefix="eval-blind-") as folder:
+        ours, theirs, failed = evaluate(embedder, folder)
+    for message in failed:
+        print(f"ingest failed: {message}")
+    rows = [("ours all", summarize(ours)), ("baseline all", summarize(theirs))]
+    for kind in KINDS:
+        mine = [o for o in ours if o.kind == kind]
+        if mine:
+            rows.append((f"ours {kind}", summarize(mine)))
+            rows.append((f"baseline {kind}", summarize([o for o in theirs if o.kind == kind])))
+    print(table(rows))
+    if args.verbose:
+        for o in ours:
+            if o.answerable != o.found or (o.answerable and not o.evidence):
+                print(f"  [{o.qid} {o.kind}] found={o.found} evidence={o.evidence}: {o.answer[:200]}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "ours": summarize(ours), "baseline": summarize(theirs), "failed": failed,
+            "outcomes": [asdict(o) for o in ours], "baseline_outcomes": [asdict(o) for o in theirs],
+        }, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
