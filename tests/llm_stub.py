@@ -33,8 +33,11 @@ class StubState:
         self.chunk = 3  # characters per streamed chunk
         self.requests: list[dict] = []
         self.lock = threading.Lock()
+        self.reply_fn = None  # optional: request body -> reply text (replies that depend on the prompt)
 
-    def reply(self) -> str:
+    def reply(self, body: dict | None = None) -> str:
+        if self.reply_fn is not None and body is not None:
+            return self.reply_fn(body)
         return REPLIES.get(self.mode, REPLIES["good"])
 
 
@@ -79,7 +82,7 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "error":
             self._json(500, {"error": {"message": "the model crashed", "type": "server_error"}})
             return
-        text = state.reply()
+        text = state.reply(body)
         model = body.get("model", "stub")
         if body.get("stream"):
             self._stream(text, model, chunk, fail_midway=mode == "midstream_error")
