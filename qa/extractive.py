@@ -43,8 +43,7 @@ def select_sentences(
     often sits next to the sentence that matches the question's words best ("Who runs the
     hiring?" matches "The bureau is looking for women in their 20s"; the next sentence names the
     bureau). It adds no citation — the passage is cited already — only a few words to read.
-    Measured on bench/train's fresh questions: answers quoting the gold evidence 0.61 -> 0.68,
-    answers 170 -> 204 characters on average.
+    ``neighbour`` was chosen on bench/train's fresh questions (figures in docs/history.md).
     """
     if not candidates or candidates[0].answerability < threshold:
         return []
