@@ -1,5 +1,6 @@
-"""gunicorn settings for the serve command: threads in one worker by default (the model is
-loaded once per worker, ~600 MB each). Override any of these with GUNICORN_* or CLI flags."""
+"""gunicorn settings for the serve command: threads in one worker by default (each worker loads
+its own query encoder and keyword mirror: docs/operations.md). Override any of these with
+GUNICORN_* or CLI flags."""
 import os
 
 bind = os.environ.get("REPORTQA_BIND", "127.0.0.1:8000")

@@ -39,7 +39,7 @@ class QAService:
         self.store = store
         self.retriever = HybridRetriever(store, reranker=load_reranker(settings.reranker))
         self.extractive = ExtractiveAnswerer(store, threshold=settings.min_score,
-                                             max_sentences=settings.max_answer_sentences)
+                                             max_sentences=settings.max_answer_sentences, max_citations=settings.top_k)
         # Set when REPORTQA_LLM_URL and REPORTQA_LLM_MODEL are; the extractive answer stays the fallback.
         self.llm = build_llm_answerer(settings, store)
 

@@ -173,4 +173,4 @@ def _describe(exc: BaseException) -> str:
 
 
 def build_llm_answerer(settings: Settings, store: ReportStore) -> LLMAnswerer | None:
-    return LLMAnswerer(settings, store) if settings.llm_enabled else None
+    return LLMAnswerer(settings, store, max_passages=max(1, settings.top_k)) if settings.llm_enabled else None

@@ -50,9 +50,12 @@
   }
 
   function historyFor() {
+    // The server refuses more turns than its REPORTQA_MAX_HISTORY, which the page carries as data-max-history.
+    const limit = Math.min(HISTORY_TURNS, Number(form.dataset.maxHistory ?? HISTORY_TURNS));
+    if (!(limit > 0)) return [];
     return turns
       .filter((t) => !t.error && t.content)
-      .slice(-HISTORY_TURNS)
+      .slice(-limit)
       .map((t) => ({ role: t.role, content: t.content.slice(0, MAX_TURN_CHARS) }));
   }
 

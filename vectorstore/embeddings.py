@@ -120,8 +120,8 @@ class SentenceEmbedder(Embeddings):
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One query: the numpy encoder when available (no torch in a serving process: ~10 ms
-        instead of ~18 ms, ~1 s start-up instead of ~10 s, ~400 MB less), else the model."""
+        """One query: the numpy encoder when available (so a serving process never imports torch,
+        which is what makes it start fast and stay small: docs/performance.md), else the model."""
         fast = self.query_encoder
         if fast is not None:
             return fast.encode([text])[0]

@@ -374,8 +374,8 @@ class ReportStore:
         return self._query(self.passages_col, vector, k)
 
     def _query(self, col, vector: np.ndarray, k: int) -> list[Hit]:
-        # No count() first: Chroma 1.x returns fewer hits when k exceeds the collection, and the
-        # extra round trip was ~1.3 ms of every question embedded (more against a server).
+        # No count() first: Chroma 1.x returns fewer hits when k exceeds the collection, so that
+        # round trip (on every question, and a network one against a server) buys nothing.
         res = col.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=max(int(k), 1),

@@ -8,7 +8,7 @@ from qa import Turn
 from .errors import ApiError
 from .openapi import Resp, documented
 from .schemas import (AskRequest, AskResponse, DocumentDetail, DocumentOut, DocumentsResponse, HealthResponse, StreamCitations,
-                      StreamDelta, StreamDone)
+                      StreamDelta, StreamDone, ask_limits)
 from .services import services
 from .stream import answer_events, sse_response
 
@@ -24,7 +24,7 @@ def json_body(model):
     if limit and len(data) >= limit:
         # A chunked body (no Content-Length) is cut at the limit by werkzeug, not refused.
         raise ApiError(413, "too_large", "request body too large")
-    return model.model_validate_json(data)
+    return model.model_validate_json(data, context=ask_limits(services().settings))
 
 
 def parse_ask() -> tuple[str, list[Turn]]:

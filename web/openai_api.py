@@ -20,7 +20,7 @@ from .api import json_body
 from .errors import ApiError
 from .openapi import Resp, documented
 from .schemas import (MAX_HISTORY_TURNS, AskRequest, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest,
-                      ModelCard, ModelList)
+                      ModelCard, ModelList, ask_limits)
 from .services import services
 from .stream import citation_dicts, error_data, sse, sse_response
 
@@ -30,16 +30,21 @@ MODEL_ID = "report-qa"
 MODEL_CREATED = 1767225600  # 2026-01-01: a fixed date, so /v1/models is stable
 
 
-def to_question(messages) -> tuple[str, list[Turn]]:
+def to_question(messages, limits: dict[str, int] | None = None) -> tuple[str, list[Turn]]:
     """OpenAI messages -> (question, history), validated by the same rules as ``POST /api/ask``.
 
-    Pure. The last message must be the user's question; the history keeps the latest user/assistant turns.
+    Pure. The last message must be the user's question; the history keeps the latest user/assistant
+    turns (``limits["max_history"]`` of them: a client resends the whole conversation, so it is cut,
+    not refused). ``limits`` is :func:`web.schemas.ask_limits` of the app's settings.
     """
+    limits = limits or {}
+    keep = limits.get("max_history", MAX_HISTORY_TURNS)
     if messages[-1].role != "user":
         raise ApiError(400, "invalid_request", "the last message must be the user's question (role 'user')")
     turns = [{"role": m.role, "content": m.text()} for m in messages[:-1] if m.role in ("user", "assistant")]
-    body = AskRequest.model_validate({"question": messages[-1].text(),
-                                      "history": [t for t in turns if t["content"].strip()][-MAX_HISTORY_TURNS:]})
+    turns = [t for t in turns if t["content"].strip()]
+    body = AskRequest.model_validate({"question": messages[-1].text(), "history": turns[-keep:] if keep > 0 else []},
+                                     context=limits)
     return body.question, [Turn(t.role, t.content) for t in body.history]
 
 
@@ -91,7 +96,7 @@ def completion_chunks(events: Iterator[StreamEvent], model: str) -> Iterator[str
 )
 def chat_completions():
     body = _parse()
-    question, history = to_question(body.messages)
+    question, history = to_question(body.messages, ask_limits(services().settings))
     qa = services().qa
     if body.stream:
         return sse_response(completion_chunks(qa.stream(question, history), body.model))

@@ -3,11 +3,23 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
+# Defaults of Settings.max_question_chars / max_history. The limits in force are per app, so they
+# reach the validators through the validation context (ask_limits), not as fixed Field bounds.
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
 MAX_TURN_CHARS = 8000
+
+
+def ask_limits(settings) -> dict[str, int]:
+    """The validation context that applies a :class:`settings.Settings`' question and history limits."""
+    return {"max_question_chars": settings.max_question_chars, "max_history": settings.max_history}
+
+
+def _limit(info: ValidationInfo, name: str, default: int) -> int:
+    return int((info.context or {}).get(name, default))
 
 
 def _no_control_chars(value: str) -> str:
@@ -30,16 +42,29 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="the question, 1-2000 characters")
-    history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
-                                       description="earlier turns, oldest first")
+    question: str = Field(min_length=1, description="the question, 1 to REPORTQA_MAX_QUESTION_CHARS characters (default 2000)")
+    history: list[HistoryTurn] = Field(default_factory=list,
+                                       description="earlier turns, oldest first; at most REPORTQA_MAX_HISTORY (default 20)")
 
     @field_validator("question")
     @classmethod
-    def _question(cls, value: str) -> str:
+    def _question(cls, value: str, info: ValidationInfo) -> str:
+        limit = _limit(info, "max_question_chars", MAX_QUESTION_CHARS)
+        if len(value) > limit:  # the same error pydantic's own max_length gives
+            raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
+                                      {"max_length": limit})
         value = _no_control_chars(value).strip()
         if not value:
             raise ValueError("must not be empty")
+        return value
+
+    @field_validator("history")
+    @classmethod
+    def _history(cls, value: list[HistoryTurn], info: ValidationInfo) -> list[HistoryTurn]:
+        limit = _limit(info, "max_history", MAX_HISTORY_TURNS)
+        if len(value) > limit:
+            raise PydanticCustomError("too_long", "List should have at most {max_length} items",
+                                      {"max_length": limit})
         return value
 
 

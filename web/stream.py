@@ -4,7 +4,7 @@ Format of ``POST /api/ask/stream`` (one event per answer piece, flushed as it is
 
     event: delta       data: {"text": "..."}            zero or more, in order
     event: citations   data: {"citations": [...]}       once
-    event: done        data: {"found", "answerer", "took_ms", "query"}
+    event: done        data: {"found", "answerer", "took_ms", "query", "confidence"}
     event: error       data: {"error": {"code", "message"}}   instead of the rest, on failure
 """
 from __future__ import annotations

@@ -93,4 +93,5 @@ def corpus_starters() -> list[str]:
 def index():
     settings = services().settings
     starters = configured_starters(settings.starter_questions) or corpus_starters()
-    return render_template("index.html", starters=starters)
+    return render_template("index.html", starters=starters, max_question_chars=settings.max_question_chars,
+                           max_history=settings.max_history)
