@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
@@ -25,6 +25,39 @@ class HistoryTurn(BaseModel):
     _clean = field_validator("content")(_no_control_chars)
 
 
+MAX_FILTER_ITEMS = 100
+_DATE_DOC = ("YYYY, YYYY-MM or YYYY-MM-DD, inclusive. A report's date is a range at its own precision "
+             "(2021-04 is all of April 2021) and matches when that range overlaps the bound")
+
+
+class AskFilters(BaseModel):
+    """Which reports are searched and cited (all optional; every given field must match)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    since: str | None = Field(None, max_length=10, description="reports dated on or after this; " + _DATE_DOC)
+    until: str | None = Field(None, max_length=10, description="reports dated on or before this; " + _DATE_DOC)
+    outlets: list[str] | None = Field(None, max_length=MAX_FILTER_ITEMS, description="only reports from these outlets (exact names, as in /api/documents)")
+    doc_ids: list[str] | None = Field(None, max_length=MAX_FILTER_ITEMS, description="only these reports")
+
+    @field_validator("outlets", "doc_ids")
+    @classmethod
+    def _items(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and any(not v.strip() or len(v) > 500 for v in value):
+            raise ValueError("items must be non-empty strings of at most 500 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _dates(self) -> "AskFilters":
+        self.report_filter()  # ValueError (-> 400) on a non-date or since after until
+        return self
+
+    def report_filter(self):
+        from qa.filters import ReportFilter
+
+        return ReportFilter.of(self.since, self.until, self.outlets or (), self.doc_ids or ())
+
+
 class AskRequest(BaseModel):
     """Body of ``POST /api/ask`` and ``POST /api/ask/stream``."""
 
@@ -33,6 +66,7 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="the question, 1-2000 characters")
     history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
                                        description="earlier turns, oldest first")
+    filters: AskFilters | None = Field(None, description="search and cite only the matching reports")
 
     @field_validator("question")
     @classmethod
@@ -228,6 +262,8 @@ class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     model: str = Field(description="the service's model id (see GET /v1/models)")
+    filters: AskFilters | None = Field(None, description="an extension (the openai client sends it with extra_body): "
+                                                         "search and cite only the matching reports")
     messages: list[ChatMessage] = Field(min_length=1, max_length=200,
                                         description="the last user message is the question; earlier user/assistant "
                                                     "messages are the history; system messages are ignored")
