@@ -146,7 +146,7 @@ def split_answer(text: str) -> list[str]:
 def _done(answer: Answer, query: str, started: float) -> dict:
     """The ``done`` event's payload: the answer's fields a client needs after the text."""
     return {"found": answer.found, "answerer": answer.answerer, "query": query,
-            "confidence": answer.rounded_confidence, "took_ms": round((time.perf_counter() - started) * 1000, 2)}
+            "confidence": answer.rounded_confidence, "others": answer.others, "took_ms": round((time.perf_counter() - started) * 1000, 2)}
 
 
 def _deltas(text: str) -> Iterator[StreamEvent]:

@@ -105,6 +105,19 @@ class ClosestPassage(BaseModel):
     score: float
 
 
+class DatedValue(BaseModel):
+    """What one other report says when reports disagree (the page shows these as "Other reports say")."""
+
+    doc_id: str
+    outlet: str
+    title: str
+    date: str
+    n: int = Field(description="the citation number of its passage")
+    value: str = Field(description="the value as written")
+    normalized: float | list[float] | None = Field(description="a number, or [low, high] for a range; durations in months")
+    unit: str = Field(description="count: ''; duration: 'months'; amount: a currency code; percent: 'percent'")
+
+
 class AskResponse(BaseModel):
     answer: str
     found: bool
@@ -117,6 +130,7 @@ class AskResponse(BaseModel):
         "the best sentence's answerability, 0-1 (extractive answers and refusals; null for LLM answers). "
         "Answers are given from the calibrated threshold (0.69) up; below 0.8 fewer than half were right "
         "on questions the method was not tuned on, so the chat page marks them as uncertain"))
+    others: list[DatedValue] = Field([], description="when reports disagree on a figure: the other reports' dated values")
 
 
 class ErrorBody(BaseModel):
@@ -175,6 +189,7 @@ class StreamDone(BaseModel):
     took_ms: float
     query: str = Field("", description="the question as searched, after follow-up resolution")
     confidence: float | None = Field(None, description="as in the /api/ask response")
+    others: list[DatedValue] = Field([], description="as in the /api/ask response")
 
 
 # --- Ingest over HTTP (POST/DELETE /api/documents) -----------------------------------------------
