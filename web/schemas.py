@@ -167,6 +167,39 @@ class DocumentsResponse(BaseModel):
     documents: list[DocumentOut]
 
 
+# --- Timeline (POST /api/timeline) -----------------------------------------------------------------
+
+class TimelineRequest(BaseModel):
+    """Body of ``POST /api/timeline``: a question about a number, and optional report filters."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    filters: AskFilters | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        return AskRequest._question(value)
+
+
+class TimelinePoint(BaseModel):
+    date: str = Field(description="the report's date, at its own precision")
+    value: str = Field(description="the value as written in the report")
+    normalized: float | list[float] = Field(description="a number, or [low, high] for a range; durations in months")
+    text: str = Field(description="the sentence that gives it")
+    citation: CitationOut
+
+
+class TimelineResponse(BaseModel):
+    question: str
+    kind: Literal["count", "amount", "duration", "percent", ""] = Field(
+        description="the kind of number asked for ('' when the question asks for none)")
+    unit: str = Field(description="count: ''; amount: a currency code ('' if unnamed); duration: 'months'; percent: 'percent'")
+    points: list[TimelinePoint] = Field(description="one per report that gives a value, sorted by report date")
+    insufficient: bool = Field(description="fewer than two points: no change over time to show")
+
+
 # --- Streaming (POST /api/ask/stream): the data of each Server-Sent Event -------------------------
 
 class StreamDelta(BaseModel):
