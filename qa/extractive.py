@@ -16,7 +16,7 @@ from .answerability import leans_back
 from .answertype import LEAD_TYPES, answer_value, find_list, question_type
 from .scoring import (ANSWER_MARGIN, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD,
                       SAME_SUBJECT, SUPPORT_THRESHOLD)
-from .text import terms
+from .text import cased_words, terms
 from .types import Answer, Candidate, Citation
 from .values import asks_two_figures, disagree, main_value, question_kind
 from vectorstore.dates import report_range
@@ -121,10 +121,16 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
 
 
 def answers_as_fully(question: str, best: str, other: str) -> bool:
-    """Does ``other`` hold every question term ``best`` holds? Otherwise its figure counts something
-    else ("300 builders in Qatar" against "1,200 cooks in Dubai" for a question about cooks in Dubai)."""
+    """Is ``other`` about what ``best`` answers? It must hold every name of the question that
+    ``best`` holds ("Dubai", "North Korean"), and may lack at most one other question term, fewer
+    than half of them ("stay" where it says "sent home after"). Otherwise its figure is about
+    something else: "300 builders in Qatar" against "1,200 cooks in Dubai" for cooks in Dubai."""
     qterms = {t for t in terms(question) if not t[0].isdigit()}
-    return qterms & set(terms(best)) <= set(terms(other))
+    need = qterms & set(terms(best))
+    names = need & set(terms(" ".join(w for w in cased_words(question)[1:] if w[:1].isupper())))
+    have = set(terms(other))
+    missing = need - have
+    return names <= have and len(missing) <= 1 and len(missing) < len(need) / 2
 
 
 def same_subject(a: str, b: str, share: float = SAME_SUBJECT) -> bool:

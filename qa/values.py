@@ -157,7 +157,12 @@ def main_value(kind: str, sentence: str) -> Value | None:
 _RATE_BEFORE = re.compile(r"(?:\d|dollars?|usd|yuan|rmb|won|rubles?|roubles?|euros?|times|twice|once|hours?|shifts?|days?)\s*$", re.I)
 
 
+_TIME_WORD = re.compile(r"decade|year|month|week|day", re.I)
+
+
 def _durations(sentence: str) -> list[Value]:
+    if not _TIME_WORD.search(sentence):  # the cheap test first: most sentences give no length of time
+        return []
     out = []
     for m in _DURATION.finditer(sentence):
         per = _TIME_UNITS[m.group("unit").lower()]

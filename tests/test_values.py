@@ -163,3 +163,13 @@ def test_fixture_reports_disagree_newest_first_when_asked_now(analyst_store_dir,
     assert now.others[0]["date"] == "2023-01-10" and now.others[0]["normalized"] == 1500
     two = service.ask("How many North Koreans work in Mongolia and in Kuwait?", flt=only_fixture)
     assert "According to" not in two.answer and two.others == []
+
+
+def test_the_other_report_may_word_the_verb_differently_but_not_the_place():
+    q = "How long do workers in Mongolia stay before they go home?"
+    a = cand("a", "North Korean workers in Ulaanbaatar, Mongolia, must now stay five years before they are sent home.", "2024-06")
+    b = cand("b", "North Korean workers in Ulaanbaatar, Mongolia, are sent home after two years.", "2023-01")
+    assert find_conflict(q, [a], [a, b]) is b, "'stay' is missing from the other sentence, nothing else"
+    dubai = cand("c", "About 1,200 North Korean cooks work in Dubai restaurants.", "2023-01")
+    qatar = cand("d", "About 300 North Korean cooks work in Qatar restaurants.", "2024-05")
+    assert find_conflict(Q, [dubai], [dubai, qatar]) is None, "another place is another question"
