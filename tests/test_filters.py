@@ -272,3 +272,20 @@ def test_reports_stored_without_the_filter_keys_stay_searchable(store_copy, tmp_
     filtered = service.ask(COUNTRIES, flt=ReportFilter.of(outlets=["Daily NK"], since="2021-04-30"))
     assert filtered.found and {c.outlet for c in filtered.citations} == {"Daily NK"}
     assert not service.ask(COUNTRIES, flt=ReportFilter.of(since="2022")).found
+
+
+def test_filters_against_a_chroma_server(server_store):
+    """The same where clauses through chromadb's HTTP client (``chroma run``)."""
+    from ingest import Ingestor
+    from qa import build_service
+    from settings import Settings
+
+    from .conftest import ANALYST_CORPORA
+
+    store = server_store()
+    summary = Ingestor(store).ingest_paths([ANALYST_CORPORA[0], ANALYST_CORPORA[1]])
+    assert not summary.failed
+    service = build_service(Settings.from_env(), store)
+    late = service.ask(MONGOLIA, flt=ReportFilter.of(since="2025-03-31", outlets=["Synthetic wire fixture"]))
+    assert late.found and {c.date for c in late.citations} == {"2025-03"}
+    assert not service.ask(MONGOLIA, flt=ReportFilter.of(until="2019")).found
