@@ -289,3 +289,36 @@ def test_filters_against_a_chroma_server(server_store):
     late = service.ask(MONGOLIA, flt=ReportFilter.of(since="2025-03-31", outlets=["Synthetic wire fixture"]))
     assert late.found and {c.date for c in late.citations} == {"2025-03"}
     assert not service.ask(MONGOLIA, flt=ReportFilter.of(until="2019")).found
+
+
+def test_the_llm_answerer_only_sees_matching_reports(analyst_store_dir, embedder):
+    """With an LLM configured (the scripted stand-in server), the prompt holds only passages of
+    the matching reports, and so do the citations, plain and streamed."""
+    from qa import QAService
+    from settings import Settings
+
+    from .llm_stub import LLMStub
+    from .test_llm import prompt_passages
+
+    store = ReportStore(embedder, path=analyst_store_dir)
+    wire = {p.text for d in ("2025-03", "2022") for p in _passages_of(store, d)}
+    flt = ReportFilter.of(outlets=["Synthetic wire fixture"])
+    with LLMStub() as stub:
+        service = QAService(Settings.from_env(store=analyst_store_dir, llm_url=stub.url, llm_model="stub", llm_timeout=10), store)
+        stub.script("good")
+        answer = service.ask(MONGOLIA, flt=flt)
+        assert answer.answerer == "llm" and {c.outlet for c in answer.citations} == {"Synthetic wire fixture"}
+        passages = prompt_passages(stub.requests[-1])
+        assert passages and all(any(text in w or w in text for w in wire) for text in passages.values())
+        events = list(service.stream(MONGOLIA, flt=flt))
+        cites = next(e.data for e in events if e.kind == "citations")
+        assert cites and {c.outlet for c in cites} == {"Synthetic wire fixture"}
+
+
+def _passages_of(store, date):
+    docs = [d.doc_id for d in store.list_documents() if d.date == date]
+    got = store.passages_col.get(where={"doc_id": {"$in": docs}}, include=["documents", "metadatas"])
+    from vectorstore import PassageRecord
+
+    return [PassageRecord(chunk_id=i, doc_id=m["doc_id"], index=0, start=0, end=0, text=t)
+            for i, m, t in zip(got["ids"], got["metadatas"], got["documents"])]
