@@ -37,8 +37,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from web.documents import bp as documents_bp
     from web.openai_api import bp as openai_bp
     from web.openapi import bp as openapi_bp
+    from web.timeline import bp as timeline_bp
 
-    for extra_bp in (documents_bp, openai_bp, openapi_bp):
+    for extra_bp in (documents_bp, openai_bp, openapi_bp, timeline_bp):
         app.register_blueprint(extra_bp)
 
     @app.after_request

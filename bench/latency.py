@@ -2,7 +2,7 @@
 baseline served the same way, in the same run.
 
     .venv/bin/python bench/latency.py [--rounds 5] [--concurrency 4] [--server python|gunicorn]
-                                      [--corpus DIR] [--profile]
+                                      [--corpus DIR] [--profile] [--timeline-only]
 
 Steps: ingest the corpus (default: the sample reports) into a temporary store; start
 ``python server.py`` (or gunicorn with one gthread worker) on a free port and time how long
@@ -11,7 +11,9 @@ rounds x questions sequentially on one keep-alive connection, then the same numb
 ``--concurrency`` threads; print p50/p95/p99 and requests/s, and the server's RSS. Then the same
 for the baseline (RecursiveCharacterTextSplitter 1000/200, same embeddings, Chroma, k=4) behind
 a minimal Flask endpoint in its own process, and both pipelines in-process (no HTTP).
-``--profile`` adds a pyinstrument profile of in-process ``QAService.ask``.
+``--profile`` adds a pyinstrument profile of in-process ``QAService.ask``. ``POST /api/timeline``
+is timed too (sequential, the questions about a number plus the timeline's own), on the same server;
+``--timeline-only`` times only that (no baseline, no in-process runs).
 
 The machine is shared: the load average is printed with the figures; re-run on a quiet machine.
 """
@@ -122,6 +124,29 @@ def drive(target, rounds: int, concurrency: int) -> dict:
     return {"seq": summary_ms(seq), "seq_rps": seq_rps, "conc": summary_ms(conc), "conc_rps": conc_rps}
 
 
+# Questions about a number: what the timeline is for (the benchmark's own, plus two about Mongolia,
+# which the fixture corpus answers with reports that disagree).
+TIMELINE_QUESTIONS = [q for q in QUESTIONS if q.lower().startswith(("how many", "how much", "how long", "how often"))] + [
+    "How many North Koreans work in Mongolia?", "How long are workers posted in Mongolia?"]
+
+
+def drive_timeline(server, rounds: int) -> dict:
+    """``POST /api/timeline`` for each number question, rounds times, on one keep-alive connection."""
+    conn = server.connection()
+    for q in TIMELINE_QUESTIONS:
+        assert http_json(server.port, "POST", "/api/timeline", {"question": q}, conn=conn)[0] == 200
+    times, points = [], 0
+    for _ in range(rounds):
+        for q in TIMELINE_QUESTIONS:
+            t = time.perf_counter()
+            status, data = http_json(server.port, "POST", "/api/timeline", {"question": q}, conn=conn)
+            times.append(time.perf_counter() - t)
+            assert status == 200, status
+            points += len(data["points"])
+    conn.close()
+    return {"seq": summary_ms(times), "points": points / max(len(times), 1)}
+
+
 def print_figures(name: str, figures: dict, concurrency: int) -> None:
     print(f"{name} sequential:        {fmt_ms(figures['seq'])}  {figures['seq_rps']:6.1f} req/s")
     print(f"{name} {concurrency} concurrent:      {fmt_ms(figures['conc'])}  {figures['conc_rps']:6.1f} req/s")
@@ -176,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--server", choices=["python", "gunicorn"], default="python")
     ap.add_argument("--corpus", type=Path, default=SAMPLE_DIR)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--timeline-only", action="store_true", help="time only POST /api/timeline")
     ap.add_argument("--serve-baseline", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.serve_baseline:
@@ -195,6 +221,11 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(store_dir, kind=args.server, log=tmp / "server.log")
         try:
             print(f"ours ({args.server}) ready (first /api/ask answered) {server.ready_s:.2f} s after start")
+            tl = drive_timeline(server, args.rounds)
+            print(f"ours     /api/timeline sequential: {fmt_ms(tl['seq'])}  ({len(TIMELINE_QUESTIONS)} questions, "
+                  f"{tl['points']:.1f} points on average)")
+            if args.timeline_only:
+                return 0
             ours = drive(server, args.rounds, args.concurrency)
             print_figures("ours     /api/ask", ours, args.concurrency)
             print(f"ours server RSS after warm-up and {2 * args.rounds * len(QUESTIONS)} requests: {server.rss_mb():.0f} MB")

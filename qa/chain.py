@@ -12,6 +12,7 @@ from settings import Settings
 from vectorstore import ReportStore, SentenceEmbedder, open_store
 
 from .extractive import ExtractiveAnswerer
+from .filters import NO_FILTER, ReportFilter, refusal
 from .followup import resolve_followup
 from .llm import StreamEnd, build_llm_answerer
 from .rerank import load_reranker
@@ -43,7 +44,8 @@ class QAService:
         # Set when REPORTQA_LLM_URL and REPORTQA_LLM_MODEL are; the extractive answer stays the fallback.
         self.llm = build_llm_answerer(settings, store)
 
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[Turn] = (), flt: ReportFilter = NO_FILTER) -> Answer:
+        """Answer from the reports ``flt`` lets through (all by default)."""
         started = time.perf_counter()
         query = resolve_followup(question, history)
         for attempt in range(STALE_RETRIES + 1):
@@ -52,9 +54,9 @@ class QAService:
             # before deleting, so a changed generation says "answer again from the new version".
             generation = self.store.generation()
             try:
-                candidates = self.retriever.candidates(query, generation=generation)
+                candidates = self.retriever.candidates(query, generation=generation, flt=flt)
                 answer = self.llm.answer(question, candidates, history) if self.llm else None
-                answer = self._complete(answer, question, candidates)
+                answer = self._filtered(self._complete(answer, question, candidates), flt)
             except KeyError:  # rows gone since we searched: retrying re-syncs (the bump came first)
                 if attempt == STALE_RETRIES:
                     raise
@@ -73,8 +75,14 @@ class QAService:
             answer.closest = self.extractive.closest(candidates)
         return answer
 
+    def _filtered(self, answer: Answer, flt: ReportFilter) -> Answer:
+        """A refusal under a filter says so: the filter, not the whole corpus, had nothing."""
+        if flt.active and not answer.found:
+            answer.answer = refusal(flt, any_report=bool(self.retriever.matching(flt)))
+        return answer
+
     def _complete_current(self, answer: Answer | None, question: str, query: str,
-                          candidates: list[Candidate]) -> Answer:
+                          candidates: list[Candidate], flt: ReportFilter = NO_FILTER) -> Answer:
         """:meth:`_complete` for the streaming LLM path, where the model's reply took seconds: if
         another process replaced a report meanwhile, the extractive fallback finds its passages gone
         (KeyError) and is built again from a fresh search (nothing has been sent for it yet)."""
@@ -82,10 +90,10 @@ class QAService:
             try:
                 return self._complete(answer, question, candidates)
             except KeyError:
-                candidates = self.retriever.candidates(query)
+                candidates = self.retriever.candidates(query, flt=flt)
         return self._complete(answer, question, candidates)  # the last try lets a KeyError out
 
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[StreamEvent]:
+    def stream(self, question: str, history: Sequence[Turn] = (), flt: ReportFilter = NO_FILTER) -> Iterator[StreamEvent]:
         """The answer as events: text deltas, then the citations, then ``done``.
 
         The extractive answer is produced sentence by sentence (each with its ``[n]``). The LLM
@@ -93,18 +101,18 @@ class QAService:
         only once its citations are known to be valid, so no bogus ``[n]`` ever reaches the client.
         """
         if self.llm is not None:
-            yield from self._stream_llm(question, history)
+            yield from self._stream_llm(question, history, flt)
             return
         started = time.perf_counter()
-        answer = self.ask(question, history)
+        answer = self.ask(question, history, flt)
         yield from _deltas(answer.answer)
         yield StreamEvent("citations", answer.citations)
         yield StreamEvent("done", _done(answer, answer.query, started))
 
-    def _stream_llm(self, question: str, history: Sequence[Turn]) -> Iterator[StreamEvent]:
+    def _stream_llm(self, question: str, history: Sequence[Turn], flt: ReportFilter = NO_FILTER) -> Iterator[StreamEvent]:
         started = time.perf_counter()
         query = resolve_followup(question, history)
-        candidates = self.retriever.candidates(query)
+        candidates = self.retriever.candidates(query, flt=flt)
         end = StreamEnd(None)
         sent = 0
         for item in self.llm.stream(question, candidates, history):
@@ -113,7 +121,9 @@ class QAService:
                 break
             yield StreamEvent("delta", item if sent == 0 else " " + item)
             sent += 1
-        answer = self._complete_current(end.answer, question, query, candidates)
+        answer = self._complete_current(end.answer, question, query, candidates, flt)
+        if sent == 0:
+            answer = self._filtered(answer, flt)
         if end.answer is None or sent == 0:  # fallback or refusal: nothing was sent yet
             yield from _deltas(answer.answer)
         yield StreamEvent("citations", answer.citations)
@@ -136,7 +146,7 @@ def split_answer(text: str) -> list[str]:
 def _done(answer: Answer, query: str, started: float) -> dict:
     """The ``done`` event's payload: the answer's fields a client needs after the text."""
     return {"found": answer.found, "answerer": answer.answerer, "query": query,
-            "confidence": answer.rounded_confidence, "took_ms": round((time.perf_counter() - started) * 1000, 2)}
+            "confidence": answer.rounded_confidence, "others": answer.others, "took_ms": round((time.perf_counter() - started) * 1000, 2)}
 
 
 def _deltas(text: str) -> Iterator[StreamEvent]:

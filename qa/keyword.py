@@ -93,7 +93,10 @@ class KeywordIndex:
             cached = self._arrays[term] = (rows, tfs)
         return cached
 
-    def search(self, query: str, k: int = 20) -> list[tuple[str, float]]:
+    def search(self, query: str, k: int = 20, groups: Iterable[str] | None = None) -> list[tuple[str, float]]:
+        """The k best units; with ``groups``, only units of those groups are scored (a filtered
+        question gets its top k among the matching reports, not the overall top k thinned out).
+        Term statistics stay corpus-wide, so a unit scores the same filtered or not."""
         n = self._count
         qterms = list(dict.fromkeys(terms(query)))
         if not n or not qterms or k <= 0:
@@ -111,6 +114,11 @@ class KeywordIndex:
             acc[rows] += idf * tfs * (self.k1 + 1) / (tfs + norm[rows])
         if not hit:
             return []
+        if groups is not None:
+            keep = np.zeros(self._next, dtype=bool)
+            for g in groups:
+                keep[self._by_group.get(g, [])] = True
+            acc[~keep] = 0.0
         return [(self._keys[r], float(acc[r])) for r in _top_rows(acc, k)]
 
     def vocabulary(self) -> list[str]:

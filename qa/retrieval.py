@@ -13,6 +13,7 @@ import numpy as np
 
 from vectorstore import ReportStore, SentenceRecord
 
+from .filters import NO_FILTER, ReportFilter
 from .answerability import features, interaction, leans_back, prepare, probability, query_projection
 from .keyword import KeywordIndex
 from .paraphrase import NearVocabulary
@@ -40,9 +41,24 @@ class SentenceTable:
         self.docs: dict[str, DocInfo] = {}
         self.keywords = KeywordIndex()
         self.titles = KeywordIndex()
+        self.unkeyed: set[str] = set()  # reports stored without filter keys (filtered by doc_id)
+
+    def matching(self, flt: ReportFilter) -> set[str]:
+        """The reports a filter lets through (all of them when it is empty)."""
+        return {d for d, info in self.docs.items() if flt.matches(d, info.date, info.outlet)}
+
+    def where(self, flt: ReportFilter, allowed: set[str]) -> dict | None:
+        """The Chroma filter for ``flt``: on the passages' own keys, plus the ids of matching reports
+        stored before those keys existed (an unchanged report is not rewritten by a re-ingest)."""
+        where = flt.where()
+        legacy = sorted(self.unkeyed & allowed)
+        if where is None or not legacy:
+            return where
+        return {"$or": [where, {"doc_id": {"$in": legacy}}]}
 
     def sync(self, store: ReportStore) -> None:
         current = {d.doc_id: d for d in store.list_documents()}
+        self.unkeyed = store.without_filter_keys() & set(current)
         gone = [d for d in self.docs if d not in current or current[d].version != self.docs[d].version]
         for doc_id in gone:
             for sid in self.by_doc.pop(doc_id, []):
@@ -105,19 +121,30 @@ class HybridRetriever:
                     self.vocabulary.update(self.table.keywords.vocabulary())
                     self._table_generation = token
 
-    def candidates(self, query: str, limit: int = 30, generation: str | None = None) -> list[Candidate]:
+    def candidates(self, query: str, limit: int = 30, generation: str | None = None,
+                   flt: ReportFilter = NO_FILTER) -> list[Candidate]:
         self.sync(generation)
         with self._rw.read():
-            return self._candidates(query, limit)
+            return self._candidates(query, limit, flt)
 
-    def _candidates(self, query: str, limit: int) -> list[Candidate]:
+    def matching(self, flt: ReportFilter, generation: str | None = None) -> set[str]:
+        """The ids of the reports ``flt`` lets through, from the synced mirror."""
+        self.sync(generation)
+        with self._rw.read():
+            return self.table.matching(flt)
+
+    def _candidates(self, query: str, limit: int, flt: ReportFilter = NO_FILTER) -> list[Candidate]:
         table = self.table
         if not table.sentences:
             return []
+        allowed = table.matching(flt) if flt.active else None
+        if allowed is not None and not allowed:
+            return []  # the filter leaves no report: nothing to search
         qvec = self.embedder.encode_query(query)
-        dense_hits = self.store.query_sentences(qvec, self.dense_k)
+        where = table.where(flt, allowed) if allowed is not None else None
+        dense_hits = self.store.query_sentences(qvec, self.dense_k, where=where)
         dense = {h.id: h.similarity for h in dense_hits if h.id in table.sentences}
-        keyword = dict(table.keywords.search(query, self.keyword_k))
+        keyword = dict(table.keywords.search(query, self.keyword_k, groups=allowed))
         fused = rrf([list(dense), list(keyword)])
         pool = sorted(fused, key=fused.get, reverse=True)[: max(limit, 10)]
         # Vectors for keyword-only hits and for neighbours (context feature).

@@ -77,6 +77,9 @@ class Answer:
     # The best sentence's answerability (extractive answers and refusals; None for the LLM's):
     # on the fresh questions, answers below 0.8 were right less than half the time.
     confidence: float | None = None
+    # When reports disagree (qa.extractive.find_conflict): the other reports' dated values, each
+    # {doc_id, outlet, title, date, n, value, normalized, unit}, for the page's "Other reports say".
+    others: list[dict] = field(default_factory=list)
 
     @property
     def rounded_confidence(self) -> float | None:
@@ -92,4 +95,5 @@ class Answer:
             "query": self.query,
             "closest": self.closest,
             "confidence": self.rounded_confidence,
+            "others": self.others,
         }

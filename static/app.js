@@ -4,6 +4,10 @@
 "use strict";
 (function () {
   const STORAGE_KEY = "reportqa.chat.v1";
+  const FILTER_KEY = "reportqa.filters.v1"; // the report filter, kept across reloads
+  const DATE_RE = /^\d{4}(-\d{2}(-\d{2})?)?$/; // what the API accepts for since/until
+  const NUMBER_QUESTION = /\bhow (many|much|long|often)\b|\bper ?cent|\bpercentage\b|\bnumber of\b|\bwhat share\b/i;
+  const SVG_NS = "http://www.w3.org/2000/svg";
   const HISTORY_TURNS = 10; // earlier turns sent with a follow-up
   const MAX_TURN_CHARS = 8000; // the API's limit per history turn
   const UNSURE_BELOW = 0.8; // answers below this confidence are marked uncertain (see the API's "confidence")
@@ -14,6 +18,8 @@
   let turns = load();
   let busy = false;
   let lastChip = null;
+  let filters = loadFilters();
+  let passageFromTimeline = false; // closing a passage opened from the timeline goes back to it
 
   function el(tag, cls, text) {
     const node = document.createElement(tag);
@@ -47,6 +53,38 @@
     try {
       localStorage.setItem(STORAGE_KEY, JSON.stringify(turns));
     } catch (_) { /* storage full or disabled: the chat still works, it just won't survive a reload */ }
+  }
+
+  function loadFilters() {
+    try {
+      const f = JSON.parse(localStorage.getItem(FILTER_KEY) || "{}") || {};
+      return {
+        since: typeof f.since === "string" ? f.since : "",
+        until: typeof f.until === "string" ? f.until : "",
+        outlets: Array.isArray(f.outlets) ? f.outlets.filter((o) => typeof o === "string" && o) : [],
+      };
+    } catch (_) {
+      return { since: "", until: "", outlets: [] };
+    }
+  }
+
+  function saveFilters() {
+    try { localStorage.setItem(FILTER_KEY, JSON.stringify(filters)); } catch (_) { /* kept for this page only */ }
+  }
+
+  /** The API's "filters" object for the current choice, or null when nothing is chosen. */
+  function activeFilters() {
+    const out = {};
+    if (filters.since && DATE_RE.test(filters.since)) out.since = filters.since;
+    if (filters.until && DATE_RE.test(filters.until)) out.until = filters.until;
+    if (filters.outlets.length) out.outlets = filters.outlets.slice();
+    return Object.keys(out).length ? out : null;
+  }
+
+  function withFilters(body) {
+    const f = activeFilters();
+    if (f) body.filters = f;
+    return body;
   }
 
   function historyFor() {
@@ -115,8 +153,14 @@
     copy.setAttribute("aria-label", "Copy the answer");
     copy.addEventListener("click", () => copyText(li.dataset.plain || body.textContent, copy));
     const sources = el("p", "sources meta");
-    tools.append(copy, sources);
-    li.append(label, badge, unsure, body, tools);
+    const chartTool = el("button", "tool timeline-tool", "Timeline");
+    chartTool.type = "button";
+    chartTool.setAttribute("aria-label", "Show what each report said over time");
+    chartTool.addEventListener("click", () => openTimeline(turn.question || ""));
+    tools.append(copy, chartTool, sources);
+    // When reports disagree on a figure: each other report's dated value, with its source chip.
+    const others = el("div", "others");
+    li.append(label, badge, unsure, body, others, tools);
     li.update = (t, streaming) => {
       renderAnswerText(body, t.content || (streaming ? "" : "…"), t.citations);
       li.dataset.plain = t.content || "";
@@ -127,11 +171,35 @@
       badge.hidden = !(t.found === false && !t.error);
       unsure.hidden = !(t.found === true && !t.error && !streaming && typeof t.confidence === "number" && t.confidence < UNSURE_BELOW);
       tools.hidden = !!streaming || !t.content || !!t.error;
+      chartTool.hidden = !(t.found && t.question && NUMBER_QUESTION.test(t.question));
+      renderOthers(others, streaming ? [] : t.others, t.citations);
       const n = (t.citations || []).length;
       sources.textContent = n ? `${n} source${n > 1 ? "s" : ""}` : "";
     };
     li.update(turn, false);
     return li;
+  }
+
+  function renderOthers(node, list, citations) {
+    node.replaceChildren();
+    node.hidden = !(list && list.length);
+    if (node.hidden) return;
+    const byN = new Map((citations || []).map((c) => [Number(c.n), c]));
+    node.append(el("p", "others-title", "Other reports say"));
+    const ul = el("ul", "others-list");
+    for (const o of list) {
+      const item = el("li", "", `${o.outlet || o.title || "A report"} (${o.date || "undated"}): ${o.value || "—"} `);
+      const c = byN.get(Number(o.n));
+      if (c) {
+        const chip = el("button", "chip", String(o.n));
+        chip.type = "button";
+        chip.setAttribute("aria-label", `Source ${o.n}: ${c.title || c.doc_id || "passage"}`);
+        chip.addEventListener("click", () => { lastChip = chip; showPassage(c); });
+        item.append(chip);
+      }
+      ul.append(item);
+    }
+    node.append(ul);
   }
 
   function renderTurn(turn) {
@@ -148,9 +216,12 @@
     $("empty").hidden = turns.length > 0;
   }
 
-  function showPassage(c) {
+  function showPassage(c, fromTimeline) {
     $("documents").hidden = true;
     $("toggle-docs").setAttribute("aria-expanded", "false");
+    passageFromTimeline = !!fromTimeline;
+    $("timeline").hidden = true;
+    $("toggle-timeline").setAttribute("aria-expanded", "false");
     $("passage-title").textContent = c.title || c.doc_id || "Passage";
     $("passage-meta").textContent = [c.date, c.outlet].filter(Boolean).join(" · ");
     const quote = $("passage-text");
@@ -196,6 +267,10 @@
 
   function closePassage() {
     hidePassage();
+    if (passageFromTimeline) {
+      passageFromTimeline = false;
+      showTimelinePanel();
+    }
     if (lastChip && document.contains(lastChip)) lastChip.focus();
   }
 
@@ -204,6 +279,8 @@
     const panel = $("documents");
     if (!panel.hidden) { closeDocuments(); return; }
     hidePassage();
+    $("timeline").hidden = true;
+    $("toggle-timeline").setAttribute("aria-expanded", "false");
     panel.hidden = false;
     $("toggle-docs").setAttribute("aria-expanded", "true");
     $("documents-title").focus({ preventScroll: true });
@@ -293,6 +370,7 @@
         redraw(true);
       } else if (name === "done") {
         turn.found = !!data.found;
+        turn.others = Array.isArray(data.others) ? data.others : [];
         turn.confidence = typeof data.confidence === "number" ? data.confidence : null;
         finished = true;
       } else if (name === "error") {
@@ -310,6 +388,7 @@
     turn.content = data.answer || "";
     turn.citations = data.citations || [];
     turn.found = !!data.found;
+    turn.others = Array.isArray(data.others) ? data.others : [];
     turn.confidence = typeof data.confidence === "number" ? data.confidence : null;
   }
 
@@ -318,9 +397,9 @@
     if (!question || busy) return;
     busy = true;
     send.disabled = true;
-    const body = JSON.stringify({ question, history: historyFor() });
+    const body = JSON.stringify(withFilters({ question, history: historyFor() }));
     turns.push({ role: "user", content: question });
-    const turn = { role: "assistant", content: "", citations: [] };
+    const turn = { role: "assistant", content: "", citations: [], question };
     turns.push(turn);
     save();
     $("empty").hidden = true;
@@ -353,6 +432,235 @@
     input.focus();
   }
 
+  // ---- filters -----------------------------------------------------------------------------
+  function describeFilters() {
+    const f = activeFilters();
+    if (!f) return "Searching all reports.";
+    const bits = [];
+    if (f.outlets) bits.push("from " + f.outlets.join(", "));
+    if (f.since && f.until) bits.push(`dated ${f.since} to ${f.until}`);
+    else if (f.since) bits.push(`dated ${f.since} or later`);
+    else if (f.until) bits.push(`dated ${f.until} or earlier`);
+    return "Searching only reports " + bits.join(" ") + ".";
+  }
+
+  function showFilters() {
+    $("filter-since").value = filters.since;
+    $("filter-until").value = filters.until;
+    for (const chip of $("outlet-chips").querySelectorAll(".outlet-chip")) {
+      chip.setAttribute("aria-pressed", filters.outlets.includes(chip.dataset.outlet) ? "true" : "false");
+    }
+    const bad = ["since", "until"].filter((k) => filters[k] && !DATE_RE.test(filters[k]));
+    $("filter-status").textContent = bad.length
+      ? `Not a date: ${bad.map((k) => filters[k]).join(", ")} (use YYYY, YYYY-MM or YYYY-MM-DD). ` + describeFilters()
+      : describeFilters();
+    $("filters").classList.toggle("active", !!activeFilters());
+  }
+
+  function outletChip(outlet) {
+    const chip = el("button", "outlet-chip", outlet);
+    chip.type = "button";
+    chip.dataset.outlet = outlet;
+    chip.setAttribute("aria-pressed", "false");
+    chip.addEventListener("click", () => {
+      const i = filters.outlets.indexOf(outlet);
+      if (i >= 0) filters.outlets.splice(i, 1); else filters.outlets.push(outlet);
+      saveFilters();
+      showFilters();
+    });
+    return chip;
+  }
+
+  async function loadOutlets() {
+    let outlets = [];
+    try {
+      const res = await fetch("/api/documents", { headers: { Accept: "application/json" } });
+      const data = await res.json();
+      outlets = (data.documents || []).map((d) => d.outlet).filter(Boolean);
+    } catch (_) { /* no chips; the date fields still work */ }
+    // Outlets kept from an earlier visit stay selectable (to clear them) even if no report has them now.
+    const all = [...new Set([...outlets, ...filters.outlets])].sort((a, b) => a.localeCompare(b));
+    $("outlet-chips").replaceChildren(...all.map(outletChip));
+    showFilters();
+  }
+
+  function onDateInput(key, input) {
+    filters[key] = input.value.trim();
+    saveFilters();
+    showFilters();
+  }
+
+  // ---- timeline ------------------------------------------------------------------------------
+  function showTimelinePanel() {
+    hidePassage();
+    $("documents").hidden = true;
+    $("toggle-docs").setAttribute("aria-expanded", "false");
+    $("timeline").hidden = false;
+    $("toggle-timeline").setAttribute("aria-expanded", "true");
+    document.body.classList.add("panel-open");
+  }
+
+  function openTimeline(question) {
+    showTimelinePanel();
+    $("timeline-title").focus({ preventScroll: true });
+    if (question) {
+      $("timeline-question").value = question;
+      loadTimeline(question);
+    } else if (!$("timeline-question").value) {
+      const lastUser = [...turns].reverse().find((t) => t.role === "user");
+      if (lastUser) $("timeline-question").value = lastUser.content;
+    }
+  }
+
+  function closeTimeline() {
+    $("timeline").hidden = true;
+    document.body.classList.remove("panel-open");
+    $("toggle-timeline").setAttribute("aria-expanded", "false");
+    $("toggle-timeline").focus();
+  }
+
+  async function loadTimeline(question) {
+    question = String(question || "").trim();
+    if (!question) return;
+    const status = $("timeline-status");
+    status.textContent = "Loading…";
+    $("timeline-chart").replaceChildren();
+    $("timeline-table").hidden = true;
+    try {
+      const res = await fetch("/api/timeline", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(withFilters({ question })),
+      });
+      const data = await readJson(res);
+      if (!res.ok) throw apiError(res, data);
+      renderTimeline(data);
+    } catch (err) {
+      status.textContent = "Could not build the timeline: " + err.message;
+    }
+  }
+
+  function unitLabel(data) {
+    if (data.kind === "duration") return "months";
+    if (data.kind === "percent") return "%";
+    return data.unit || (data.kind === "count" ? "count" : "");
+  }
+
+  function dateSpan(date) {
+    // A report's date is a range at its precision (2021-04 is all of April), as the API's filters read it.
+    const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(String(date || ""));
+    if (!m) return null;
+    const y = Number(m[1]);
+    if (!m[2]) return [Date.UTC(y, 0, 1), Date.UTC(y + 1, 0, 1)];
+    const mo = Number(m[2]) - 1;
+    if (!m[3]) return [Date.UTC(y, mo, 1), Date.UTC(y, mo + 1, 1)];
+    const d = Date.UTC(y, mo, Number(m[3]));
+    return [d, d + 86400000];
+  }
+
+  function fmt(n) {
+    return Number(n).toLocaleString("en-US", { maximumFractionDigits: 1 });
+  }
+
+  function fmtValue(v) {
+    return Array.isArray(v) ? `${fmt(v[0])}–${fmt(v[1])}` : fmt(v);
+  }
+
+  function niceStep(raw) {
+    // 1, 2 or 5 times a power of ten: ticks a reader can take in at a glance
+    const p = Math.pow(10, Math.floor(Math.log10(raw)));
+    const f = raw / p;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+  }
+
+  function svgEl(tag, attrs, text) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+
+  function renderTimeline(data) {
+    const points = (data.points || []).filter((p) => dateSpan(p.date));
+    const status = $("timeline-status");
+    const unit = unitLabel(data);
+    if (!data.kind) status.textContent = "This question asks for no number: ask how many, how much, how long or what share.";
+    else if (data.insufficient) status.textContent = points.length
+      ? "Only one report gives a figure for this: nothing to compare over time."
+      : "No report gives a figure for this.";
+    else status.textContent = `${points.length} reports give a figure (${unit}).`;
+    if (points.length) {
+      $("timeline-chart").append(chart(points, unit));
+      fillTable(points);
+    }
+  }
+
+  function chart(points, unit) {
+    const W = 520, H = 270, L = 60, R = 20, T = 28, B = 46;
+    const spans = points.map((p) => dateSpan(p.date));
+    let x0 = Math.min(...spans.map((s) => s[0])), x1 = Math.max(...spans.map((s) => s[1]));
+    const pad = Math.max((x1 - x0) * 0.06, 30 * 86400000);
+    x0 -= pad; x1 += pad;
+    const highs = points.map((p) => (Array.isArray(p.normalized) ? p.normalized[1] : p.normalized));
+    const step = niceStep(Math.max(...highs, 1) / 3);
+    const y1 = Math.ceil((Math.max(...highs, 1) * 1.1) / step) * step;
+    const X = (t) => L + ((t - x0) / (x1 - x0)) * (W - L - R);
+    const Y = (v) => H - B - (v / y1) * (H - T - B);
+    const root = svgEl("svg", { viewBox: `0 0 ${W} ${H}`, class: "tl-svg", role: "group",
+                                "aria-label": `Values by report date, in ${unit}` });
+    root.append(svgEl("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, class: "tl-axis" }));
+    root.append(svgEl("line", { x1: L, y1: T, x2: L, y2: H - B, class: "tl-axis" }));
+    for (let v = 0; v <= y1 + step / 2; v += step) {
+      root.append(svgEl("line", { x1: L - 4, y1: Y(v), x2: W - R, y2: Y(v), class: "tl-grid" }));
+      root.append(svgEl("text", { x: L - 8, y: Y(v) + 4, class: "tl-label", "text-anchor": "end" }, fmt(v)));
+    }
+    root.append(svgEl("text", { x: L, y: 12, class: "tl-label tl-unit", "text-anchor": "middle" }, unit));
+    const mids = points.map((p, i) => {
+      const v = p.normalized;
+      return [X((spans[i][0] + spans[i][1]) / 2), Y(Array.isArray(v) ? (v[0] + v[1]) / 2 : v)];
+    });
+    root.append(svgEl("polyline", { points: mids.map((m) => m.join(",")).join(" "), class: "tl-line" }));
+    points.forEach((p, i) => {
+      const [cx, cy] = mids[i];
+      const link = svgEl("a", { href: "#passage", class: "tl-point",
+                                "aria-label": `${p.date}, ${p.citation.outlet || p.citation.title}: ${p.value}. Open the passage` });
+      link.append(svgEl("title", {}, `${p.date} · ${p.citation.outlet || ""}: ${p.value}`));
+      const xa = X(spans[i][0]), xb = X(spans[i][1]);
+      if (xb - xa > 3) link.append(svgEl("line", { x1: xa, y1: cy, x2: xb, y2: cy, class: "tl-span" })); // a month or a year
+      if (Array.isArray(p.normalized)) {
+        const top = Y(p.normalized[1]), bottom = Y(p.normalized[0]);
+        link.append(svgEl("rect", { x: cx - 6, y: top, width: 12, height: Math.max(bottom - top, 2), rx: 4, class: "tl-range" }));
+      } else {
+        link.append(svgEl("circle", { cx, cy, r: 6, class: "tl-dot" }));
+      }
+      link.append(svgEl("text", { x: cx, y: H - B + 18, class: "tl-label", "text-anchor": "middle" }, p.date));
+      link.append(svgEl("text", { x: cx, y: Math.max(cy - 12, T + 8), class: "tl-label tl-value", "text-anchor": "middle" },
+                        fmtValue(p.normalized)));
+      link.addEventListener("click", (e) => { e.preventDefault(); lastChip = null; showPassage(p.citation, true); });
+      root.append(link);
+    });
+    return root;
+  }
+
+  function fillTable(points) {
+    const body = $("timeline-table").querySelector("tbody");
+    body.replaceChildren(...points.map((p) => {
+      const tr = el("tr");
+      const open = el("button", "tool", "Open passage");
+      open.type = "button";
+      open.setAttribute("aria-label", `Open the passage of ${p.citation.outlet || p.citation.title} (${p.date})`);
+      open.addEventListener("click", () => { lastChip = open; showPassage(p.citation, true); });
+      const sentence = el("td");
+      sentence.append(document.createTextNode(p.text + " "), open);
+      const norm = fmtValue(p.normalized);
+      const value = p.value.includes(norm) ? p.value : `${p.value} (${norm})`;
+      tr.append(el("td", "tl-date", p.date), el("td", "", p.citation.outlet || p.citation.title || ""),
+                el("td", "", value), sentence);
+      return tr;
+    }));
+    $("timeline-table").hidden = false;
+  }
+
   // ---- wiring ------------------------------------------------------------------------------
   form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -372,16 +680,33 @@
   $("close-docs").addEventListener("click", closeDocuments);
   $("toggle-docs").addEventListener("click", openDocuments);
   $("new-chat").addEventListener("click", newChat);
+  $("toggle-timeline").addEventListener("click", () => ($("timeline").hidden ? openTimeline("") : closeTimeline()));
+  $("close-timeline").addEventListener("click", closeTimeline);
+  $("timeline-form").addEventListener("submit", (e) => { e.preventDefault(); loadTimeline($("timeline-question").value); });
+  $("filter-since").addEventListener("input", (e) => onDateInput("since", e.target));
+  $("filter-until").addEventListener("input", (e) => onDateInput("until", e.target));
+  $("filters").addEventListener("submit", (e) => e.preventDefault());
+  $("clear-filters").addEventListener("click", () => {
+    filters = { since: "", until: "", outlets: [] };
+    saveFilters();
+    showFilters();
+  });
   document.addEventListener("keydown", (e) => {
     if (e.key !== "Escape") return;
     if (!$("passage").hidden) closePassage();
     else if (!$("documents").hidden) closeDocuments();
+    else if (!$("timeline").hidden) closeTimeline();
   });
-  window.addEventListener("storage", (e) => { if (e.key === STORAGE_KEY && !busy) { turns = load(); renderAll(); } });
+  window.addEventListener("storage", (e) => {
+    if (e.key === STORAGE_KEY && !busy) { turns = load(); renderAll(); }
+    if (e.key === FILTER_KEY) { filters = loadFilters(); showFilters(); }
+  });
 
   // An answer interrupted by a reload is dropped rather than shown half-done.
   if (turns.length && turns[turns.length - 1].role === "assistant" && !turns[turns.length - 1].content) {
     turns.pop();
   }
   renderAll();
+  showFilters();
+  loadOutlets();
 })();

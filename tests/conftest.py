@@ -151,3 +151,27 @@ def server_store(chroma_server, embedder):
     def _make(prefix: str | None = None) -> ReportStore:
         return ReportStore(embedder, url=chroma_server, prefix=prefix or f"t{uuid.uuid4().hex[:12]}")
     return _make
+
+
+ANALYST_CORPORA = (FIXTURES / "corpus", FIXTURES / "timeline", Path(SAMPLE_REPORTS))
+
+
+@pytest.fixture(scope="session")
+def analyst_store_dir(tmp_path_factory) -> Path:
+    """The fixture corpus, the timeline fixtures (a range, a report with no figure) and the sample
+    report, ingested once by the CLI as a user would: three outlets and dates at day, month and
+    year precision. Treat as read-only."""
+    path = tmp_path_factory.mktemp("analyst") / "store"
+    out = run_cli("--store", str(path), "-q", *map(str, ANALYST_CORPORA))
+    assert out.returncode == 0, out.stderr
+    return path
+
+
+@pytest.fixture(scope="module")
+def analyst_server(analyst_store_dir):
+    """The real app over HTTP on the analyst store, for a module."""
+    from server import create_app
+
+    with LiveServer(create_app(Settings.from_env(store=analyst_store_dir))) as server:
+        server.store_dir = analyst_store_dir
+        yield server

@@ -31,6 +31,7 @@ from chromadb.api import ClientAPI
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
+from .dates import report_range
 from .embeddings import DIMENSION, ChromaEmbeddingAdapter, SentenceEmbedder
 from .records import DocumentRecord, Hit, PassageRecord, SentenceRecord
 
@@ -38,6 +39,15 @@ _GENERATION_ID = "generation"
 _GENERATION_FILE = ".generation"  # embedded mode: the same token in a file, cheap to poll
 _PLACEHOLDER = [1.0] + [0.0] * (DIMENSION - 1)  # meta records need some vector
 _WRITE_BATCH = 1000
+# Set on the document record of reports written with the filter keys below on their passages and
+# sentences; reports written before lack it and are filtered by their doc_id instead.
+FILTER_KEYS = "filter_keys"
+
+
+def filter_metadata(doc: DocumentRecord) -> dict[str, str | int]:
+    """What store-side filters compare: the report's date range (see :mod:`.dates`) and outlet."""
+    lo, hi = report_range(doc.date)
+    return {"date_lo": lo, "date_hi": hi, "outlet": doc.outlet}
 
 
 class StoreError(RuntimeError):
@@ -249,6 +259,11 @@ class ReportStore:
         docs = [DocumentRecord.from_metadata(m) for m in got["metadatas"]]
         return sorted(docs, key=lambda d: (d.date, d.title), reverse=True)
 
+    def without_filter_keys(self) -> set[str]:
+        """Reports written before passages carried :func:`filter_metadata` (filtered by doc_id instead)."""
+        got = self.documents_col.get(include=["metadatas"])
+        return {m["doc_id"] for m in got["metadatas"] if not m.get(FILTER_KEYS)}
+
     def versions(self) -> dict[str, str]:
         """doc_id -> active version, straight from the store (cheap: metadata only)."""
         got = self.documents_col.get(include=["metadatas"])
@@ -274,7 +289,7 @@ class ReportStore:
         self, doc: DocumentRecord, passages: Sequence[PassageRecord], sentences: Sequence[SentenceRecord]
     ) -> None:
         """Add or replace one report: new passages first, then the switch, then cleanup."""
-        base = {"doc_id": doc.doc_id, "version": doc.version, "written_at": time.time()}
+        base = {"doc_id": doc.doc_id, "version": doc.version, "written_at": time.time(), **filter_metadata(doc)}
         for lo in range(0, len(passages), _WRITE_BATCH):
             part = passages[lo : lo + _WRITE_BATCH]
             self.passages_col.upsert(
@@ -302,7 +317,8 @@ class ReportStore:
         doc_vector = doc_vector / (np.linalg.norm(doc_vector) or 1.0)
         # The switch: from here on readers see the new version.
         self.documents_col.upsert(
-            ids=[doc.doc_id], embeddings=[doc_vector], documents=[doc.text], metadatas=[doc.metadata()]
+            ids=[doc.doc_id], embeddings=[doc_vector], documents=[doc.text],
+            metadatas=[{**doc.metadata(), FILTER_KEYS: 1}],
         )
         # Bump before deleting the old version: a reader that finds old passages gone then
         # always sees a new generation when it checks, and re-syncs (see QAService.ask).
@@ -367,18 +383,21 @@ class ReportStore:
                 ))
         return out
 
-    def query_sentences(self, vector: np.ndarray, k: int) -> list[Hit]:
-        return self._query(self.sentences_col, vector, k)
+    def query_sentences(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
+        """The k nearest sentences; ``where`` (a Chroma filter) restricts the search itself, so a
+        filtered question still gets its k best matching sentences."""
+        return self._query(self.sentences_col, vector, k, where)
 
-    def query_passages(self, vector: np.ndarray, k: int) -> list[Hit]:
-        return self._query(self.passages_col, vector, k)
+    def query_passages(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
+        return self._query(self.passages_col, vector, k, where)
 
-    def _query(self, col, vector: np.ndarray, k: int) -> list[Hit]:
+    def _query(self, col, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
         # No count() first: Chroma 1.x returns fewer hits when k exceeds the collection, so that
         # round trip (on every question, and a network one against a server) buys nothing.
         res = col.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=max(int(k), 1),
+            where=where or None,
             include=["metadatas", "documents", "distances"],
         )
         return [

@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from qa import Turn
+from qa.filters import NO_FILTER, ReportFilter
 
 from .errors import ApiError
 from .openapi import Resp, documented
-from .schemas import (AskRequest, AskResponse, DocumentDetail, DocumentOut, DocumentsResponse, HealthResponse, StreamCitations,
-                      StreamDelta, StreamDone, ask_limits)
+from .schemas import (AskFilters, AskRequest, AskResponse, DocumentDetail, DocumentOut, DocumentsResponse, HealthResponse,
+                      StreamCitations, StreamDelta, StreamDone, ask_limits)
 from .services import services
 from .stream import answer_events, sse_response
 
@@ -27,18 +28,22 @@ def json_body(model):
     return model.model_validate_json(data, context=ask_limits(services().settings))
 
 
-def parse_ask() -> tuple[str, list[Turn]]:
-    """The question and history of an ask request (validated: a 4xx JSON error if bad)."""
+def parse_ask() -> tuple[str, list[Turn], ReportFilter]:
+    """The question, history and report filter of an ask request (validated: a 4xx JSON error if bad)."""
     body = json_body(AskRequest)
-    return body.question, [Turn(t.role, t.content) for t in body.history]
+    return body.question, [Turn(t.role, t.content) for t in body.history], to_filter(body.filters)
+
+
+def to_filter(filters: AskFilters | None) -> ReportFilter:
+    return filters.report_filter() if filters is not None else NO_FILTER
 
 
 @bp.post("/ask")
 @documented("Ask a question; get a cited answer", tags=("ask",), body=AskRequest,
             responses={200: AskResponse, 400: "invalid request", 413: "body too large", 415: "not JSON"})
 def ask():
-    question, history = parse_ask()
-    answer = services().qa.ask(question, history)
+    question, history, flt = parse_ask()
+    answer = services().qa.ask(question, history, flt)
     return jsonify(answer.as_dict())
 
 
@@ -56,9 +61,9 @@ _STREAM_DOC = (
             responses={200: Resp(_STREAM_DOC, media="text/event-stream", models=(StreamDelta, StreamCitations, StreamDone)),
                        400: "invalid request", 413: "body too large", 415: "not JSON"})
 def ask_stream():
-    question, history = parse_ask()  # validation errors leave as plain 4xx JSON, before any event
+    question, history, flt = parse_ask()  # validation errors leave as plain 4xx JSON, before any event
     qa = services().qa
-    return sse_response(answer_events(qa.stream(question, history)))
+    return sse_response(answer_events(qa.stream(question, history, flt)))
 
 
 @bp.get("/health")
@@ -70,10 +75,23 @@ def health():
 
 
 @bp.get("/documents")
-@documented("The ingested reports", tags=("documents",), responses={200: DocumentsResponse})
+@documented("The ingested reports, optionally filtered (?since=YYYY[-MM[-DD]]&until=...&outlet=NAME, outlet repeatable; "
+            "dates match by overlap as in the ask filters)", tags=("documents",),
+            responses={200: DocumentsResponse, 400: "a bad filter value"})
 def documents():
-    docs = services().qa.store.list_documents()
+    flt = documents_filter()
+    docs = [d for d in services().qa.store.list_documents() if flt.matches(d.doc_id, d.date, d.outlet)]
     return jsonify({"documents": [DocumentOut.model_validate(d, from_attributes=True).model_dump() for d in docs]})
+
+
+def documents_filter() -> ReportFilter:
+    """The ``since``/``until``/``outlet`` query parameters, checked by the same rules as ask filters."""
+    unknown = set(request.args) - {"since", "until", "outlet"}
+    if unknown:
+        raise ApiError(400, "invalid_request", f"unknown query parameter(s): {', '.join(sorted(unknown))}")
+    raw = {"since": request.args.get("since") or None, "until": request.args.get("until") or None,
+           "outlets": [o for o in request.args.getlist("outlet") if o] or None}
+    return AskFilters.model_validate(raw).report_filter()
 
 
 @bp.get("/documents/<doc_id>")

@@ -16,7 +16,7 @@ from flask import Blueprint, jsonify
 from qa import Turn
 from qa.types import StreamEvent
 
-from .api import json_body
+from .api import json_body, to_filter
 from .errors import ApiError
 from .openapi import Resp, documented
 from .schemas import (MAX_HISTORY_TURNS, AskRequest, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest,
@@ -97,10 +97,11 @@ def completion_chunks(events: Iterator[StreamEvent], model: str) -> Iterator[str
 def chat_completions():
     body = _parse()
     question, history = to_question(body.messages, ask_limits(services().settings))
+    flt = to_filter(body.filters)
     qa = services().qa
     if body.stream:
-        return sse_response(completion_chunks(qa.stream(question, history), body.model))
-    answer = qa.ask(question, history)
+        return sse_response(completion_chunks(qa.stream(question, history, flt), body.model))
+    answer = qa.ask(question, history, flt)
     out = ChatCompletion(id=f"chatcmpl-{uuid.uuid4().hex}", created=int(time.time()), model=body.model,
                          choices=[{"message": {"content": answer.answer, "citations": citation_dicts(answer.citations)}}])
     return jsonify(out.model_dump())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 # Defaults of Settings.max_question_chars / max_history. The limits in force are per app, so they
@@ -37,6 +37,39 @@ class HistoryTurn(BaseModel):
     _clean = field_validator("content")(_no_control_chars)
 
 
+MAX_FILTER_ITEMS = 100
+_DATE_DOC = ("YYYY, YYYY-MM or YYYY-MM-DD, inclusive. A report's date is a range at its own precision "
+             "(2021-04 is all of April 2021) and matches when that range overlaps the bound")
+
+
+class AskFilters(BaseModel):
+    """Which reports are searched and cited (all optional; every given field must match)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    since: str | None = Field(None, max_length=10, description="reports dated on or after this; " + _DATE_DOC)
+    until: str | None = Field(None, max_length=10, description="reports dated on or before this; " + _DATE_DOC)
+    outlets: list[str] | None = Field(None, max_length=MAX_FILTER_ITEMS, description="only reports from these outlets (exact names, as in /api/documents)")
+    doc_ids: list[str] | None = Field(None, max_length=MAX_FILTER_ITEMS, description="only these reports")
+
+    @field_validator("outlets", "doc_ids")
+    @classmethod
+    def _items(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and any(not v.strip() or len(v) > 500 for v in value):
+            raise ValueError("items must be non-empty strings of at most 500 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _dates(self) -> "AskFilters":
+        self.report_filter()  # ValueError (-> 400) on a non-date or since after until
+        return self
+
+    def report_filter(self):
+        from qa.filters import ReportFilter
+
+        return ReportFilter.of(self.since, self.until, self.outlets or (), self.doc_ids or ())
+
+
 class AskRequest(BaseModel):
     """Body of ``POST /api/ask`` and ``POST /api/ask/stream``."""
 
@@ -45,6 +78,7 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, description="the question, 1 to REPORTQA_MAX_QUESTION_CHARS characters (default 2000)")
     history: list[HistoryTurn] = Field(default_factory=list,
                                        description="earlier turns, oldest first; at most REPORTQA_MAX_HISTORY (default 20)")
+    filters: AskFilters | None = Field(None, description="search and cite only the matching reports")
 
     @field_validator("question")
     @classmethod
@@ -96,6 +130,19 @@ class ClosestPassage(BaseModel):
     score: float
 
 
+class DatedValue(BaseModel):
+    """What one other report says when reports disagree (the page shows these as "Other reports say")."""
+
+    doc_id: str
+    outlet: str
+    title: str
+    date: str
+    n: int = Field(description="the citation number of its passage")
+    value: str = Field(description="the value as written")
+    normalized: float | list[float] | None = Field(description="a number, or [low, high] for a range; durations in months")
+    unit: str = Field(description="count: ''; duration: 'months'; amount: a currency code; percent: 'percent'")
+
+
 class AskResponse(BaseModel):
     answer: str
     found: bool
@@ -108,6 +155,7 @@ class AskResponse(BaseModel):
         "the best sentence's answerability, 0-1 (extractive answers and refusals; null for LLM answers). "
         "Answers are given from the calibrated threshold (0.69) up; below 0.8 fewer than half were right "
         "on questions the method was not tuned on, so the chat page marks them as uncertain"))
+    others: list[DatedValue] = Field([], description="when reports disagree on a figure: the other reports' dated values")
 
 
 class ErrorBody(BaseModel):
@@ -144,6 +192,39 @@ class DocumentsResponse(BaseModel):
     documents: list[DocumentOut]
 
 
+# --- Timeline (POST /api/timeline) -----------------------------------------------------------------
+
+class TimelineRequest(BaseModel):
+    """Body of ``POST /api/timeline``: a question about a number, and optional report filters."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    question: str = Field(min_length=1, description="the question, 1 to REPORTQA_MAX_QUESTION_CHARS characters (default 2000)")
+    filters: AskFilters | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str, info: ValidationInfo) -> str:
+        return AskRequest._question(value, info)
+
+
+class TimelinePoint(BaseModel):
+    date: str = Field(description="the report's date, at its own precision")
+    value: str = Field(description="the value as written in the report")
+    normalized: float | list[float] = Field(description="a number, or [low, high] for a range; durations in months")
+    text: str = Field(description="the sentence that gives it")
+    citation: CitationOut
+
+
+class TimelineResponse(BaseModel):
+    question: str
+    kind: Literal["count", "amount", "duration", "percent", ""] = Field(
+        description="the kind of number asked for ('' when the question asks for none)")
+    unit: str = Field(description="count: ''; amount: a currency code ('' if unnamed); duration: 'months'; percent: 'percent'")
+    points: list[TimelinePoint] = Field(description="one per report that gives a value, sorted by report date")
+    insufficient: bool = Field(description="fewer than two points: no change over time to show")
+
+
 # --- Streaming (POST /api/ask/stream): the data of each Server-Sent Event -------------------------
 
 class StreamDelta(BaseModel):
@@ -166,6 +247,7 @@ class StreamDone(BaseModel):
     took_ms: float
     query: str = Field("", description="the question as searched, after follow-up resolution")
     confidence: float | None = Field(None, description="as in the /api/ask response")
+    others: list[DatedValue] = Field([], description="as in the /api/ask response")
 
 
 # --- Ingest over HTTP (POST/DELETE /api/documents) -----------------------------------------------
@@ -253,6 +335,8 @@ class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     model: str = Field(description="the service's model id (see GET /v1/models)")
+    filters: AskFilters | None = Field(None, description="an extension (the openai client sends it with extra_body): "
+                                                         "search and cite only the matching reports")
     messages: list[ChatMessage] = Field(min_length=1, max_length=200,
                                         description="the last user message is the question; earlier user/assistant "
                                                     "messages are the history; system messages are ignored")

@@ -1,0 +1,77 @@
+"""What each report said about a number, dated: the data of ``POST /api/timeline``.
+
+For a question about a count, an amount, a duration or a percentage, each matching report's own
+answer — its best sentence that gives a value of that kind about the same thing as the overall
+best answer — read and normalised by :mod:`qa.values` (the same reading the dated-disagreement
+answers use), then sorted by report date. A report that gives no value is left out; fewer than
+two points is ``insufficient`` (there is no change over time to show).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from vectorstore.dates import report_range
+
+from .extractive import answers_as_fully, build_citations, same_subject
+from .filters import NO_FILTER, ReportFilter
+from .scoring import CONFLICT_THRESHOLD, REFUSAL_THRESHOLD
+from .types import Candidate
+from .values import Value, main_value, question_kind
+
+POOL = 80  # candidates read per question: every report's best few, not only the overall top 30
+STALE_RETRIES = 3
+
+
+def report_answers(question: str, kind: str, candidates: Sequence[Candidate],
+                   threshold: float = REFUSAL_THRESHOLD, support: float = CONFLICT_THRESHOLD
+                   ) -> list[tuple[Candidate, Value]]:
+    """One (sentence, value) per report, in candidate order.
+
+    The anchor is the best sentence that gives a value and would be answered on its own
+    (``threshold``); other reports count when their best valued sentence reaches ``support`` and
+    is about the same thing as the anchor (the same rule as a dated disagreement), in the same unit.
+    """
+    valued = [(c, v) for c in candidates if (v := main_value(kind, c.text)) is not None]
+    anchor = next(((c, v) for c, v in valued if c.answerability >= threshold), None)
+    if anchor is None:
+        return []
+    top, top_value = anchor
+    out = {top.doc_id: anchor}
+    for c, v in valued:
+        if c.doc_id in out or c.answerability < support or v.unit != top_value.unit:
+            continue
+        if same_subject(top.text, c.text) and answers_as_fully(question, top.text, c.text):
+            out[c.doc_id] = (c, v)
+    return list(out.values())
+
+
+def _unit(kind: str, values: Sequence[Value]) -> str:
+    if kind == "duration":
+        return "months"
+    if kind == "percent":
+        return "percent"
+    return values[0].unit if values else ""
+
+
+def build_timeline(service, question: str, flt: ReportFilter = NO_FILTER) -> dict:
+    """The ``/api/timeline`` response for one question (``service``: a :class:`qa.QAService`)."""
+    kind = question_kind(question)
+    if not kind:
+        return {"question": question, "kind": "", "unit": "", "points": [], "insufficient": True}
+    for attempt in range(STALE_RETRIES + 1):
+        generation = service.store.generation()
+        candidates = service.retriever.candidates(question, limit=POOL, generation=generation, flt=flt)
+        found = sorted(report_answers(question, kind, candidates), key=lambda cv: (report_range(cv[0].date), cv[0].doc_id))
+        try:
+            points = []
+            for n, (c, v) in enumerate(found, start=1):
+                citation = build_citations(service.store, [c])[0]
+                citation.n = n
+                points.append({"date": c.date, "value": v.text, "normalized": v.normalized, "text": c.text,
+                               "citation": citation.as_dict()})
+            break
+        except KeyError:  # a report replaced while we read it: search again (see QAService.ask)
+            if attempt == STALE_RETRIES:
+                raise
+    return {"question": question, "kind": kind, "unit": _unit(kind, [v for _, v in found]), "points": points,
+            "insufficient": len(points) < 2}

@@ -1,0 +1,263 @@
+"""Typed, normalised values in report sentences: counts, amounts of money, durations, percentages.
+
+Two reports disagree only when they give *different values* for the same question, so values are
+compared after normalising what the writing varies: "1,500" = "1500" = "one thousand five
+hundred"; "three years" = "3 years" = 36 months; "between 600 and 800" is the range [600, 800].
+What only looks like a value is not one: a year ("in 2023") or a day of the month ("March 12")
+is never a count, and a dateline ("This report was published on March 12, 2025.") holds none.
+The dated-disagreement answer (:func:`qa.extractive.find_conflict`) and the timeline
+(:mod:`qa.timeline`) both read values through this module, so they agree on what a value is.
+Pure functions.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .answertype import question_type
+
+KINDS = ("count", "amount", "duration", "percent")
+
+_UNITS_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "a dozen": 12, "dozen": 12,
+}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_WORD = r"(?:" + "|".join(sorted((w for w in _UNITS_WORDS if " " not in w), key=len, reverse=True)) + r")"
+_SCALE = r"(?:hundred|thousand|million|billion)"
+# "three", "twenty-five", "two hundred", "a thousand", "one thousand five hundred", "a dozen"
+_WORDS_NUM = (rf"(?:(?:{_WORD}(?:[\s-]+{_WORD})?|an?)(?:\s+{_SCALE}(?:\s+(?:and\s+)?{_WORD}(?:[\s-]+{_WORD})?)*)+"
+              rf"|{_WORD}(?:-{_WORD})?|a\s+dozen)")
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:million|billion|thousand))?"
+NUM = rf"(?:{_DIGITS}|{_WORDS_NUM})"
+_RANGE_SEP = r"\s*(?:-|–|—|to|or)\s*"
+# A value or a range: "between 600 and 800", "from 2 to 4", "two or three", "600-800".
+_QTY = (rf"(?P<between>between\s+(?P<b1>{NUM})\s+and\s+(?P<b2>{NUM}))"
+        rf"|(?:from\s+)?(?P<n1>{NUM})(?:{_RANGE_SEP}(?P<n2>{NUM}))?")
+
+_MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|December"
+           r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
+_QUALIFIER = r"(?:(?:about|around|roughly|some|nearly|almost|approximately|over|more than|at least|up to|only|just)\s+)?"
+
+_TIME_UNITS = {"decade": 120.0, "year": 12.0, "month": 1.0, "week": 12 / 52, "day": 12 / 365}
+_DURATION = re.compile(
+    rf"(?<![\w$])(?:{_QUALIFIER})(?:(?P<half>half\s+an?)|(?P<one>an?)|{_QTY})[\s-]+(?P<unit>decade|year|month|week|day)s?\b(?!\s+old|-old)",
+    re.I)
+_CURRENCY_WORDS = {"dollar": "USD", "usd": "USD", "us$": "USD", "$": "USD", "yuan": "CNY", "rmb": "CNY", "won": "KRW",
+                   "ruble": "RUB", "rouble": "RUB", "euro": "EUR", "€": "EUR"}
+_AMOUNT = re.compile(
+    rf"(?<![\w$])(?:{_QUALIFIER})(?P<pre>(?:US\$|\$|USD|RMB|€)\s?)?(?:{_QTY})"
+    rf"(?:\s*(?P<post>dollars?|usd|yuan|rmb|won|rubles?|roubles?|euros?)\b)?", re.I)
+_PERCENT = re.compile(rf"(?<!\w)(?:{_QUALIFIER})(?:{_QTY})\s*(?:%|percent\b|per\s+cent\b)", re.I)
+_COUNT = re.compile(rf"(?<![\w$.,])(?:{_QUALIFIER})(?:{_QTY})(?![\w%]|,\d|\.\d)", re.I)
+
+# What follows a number that makes it something other than a count.
+_NOT_COUNT_AFTER = re.compile(
+    rf"^(?:[\s-]*(?:decades?|years?|months?|weeks?|days?|hours?|minutes?|percent|per\s+cent|%|dollars?|usd|yuan|rmb|won"
+    rf"|rubles?|roubles?|euros?|(?:st|nd|rd|th)\b|-year|{_MONTHS}\b|a\.m\.|p\.m\.|am\b|pm\b|o'clock))", re.I)
+_NOT_COUNT_BEFORE = re.compile(rf"(?:\b(?:{_MONTHS})\.?|\$|US\$|USD|RMB|€|\baged?|\bNo\.|#|-)\s*$", re.I)
+# A publication line: only says when the report came out.
+_DATELINE = re.compile(r"\b(?:published|posted|updated|filed|written|released|dated)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Value:
+    """One typed value: as written, and normalised to [low, high] in ``unit``."""
+
+    kind: str
+    text: str  # as written ("About 1,500", "three to four years")
+    low: float
+    high: float  # == low for a single value
+    unit: str  # count: ""; duration: "months"; amount: a currency code ("" when unnamed); percent: "percent"
+    start: int = 0  # offsets in the sentence
+    end: int = 0
+
+    @property
+    def normalized(self) -> float | list[float]:
+        """A number, or [low, high] for a range (the timeline's JSON shape)."""
+        return _num(self.low) if self.low == self.high else [_num(self.low), _num(self.high)]
+
+    def same_as(self, other: "Value") -> bool:
+        return self.unit == other.unit and (self.low, self.high) == (other.low, other.high)
+
+
+def _num(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else round(x, 2)
+
+
+def parse_number(text: str) -> float | None:
+    """'1,500' / '1500' / '1.5 million' / 'one thousand five hundred' / 'twenty-five' / 'a dozen' -> a number."""
+    t = re.sub(r"\s+", " ", text.strip().lower())
+    m = re.fullmatch(r"((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(million|billion|thousand)?", t)
+    if m:
+        n = float(m.group(1).replace(",", ""))
+        return n * _SCALES[m.group(2)] if m.group(2) else n
+    t = t.replace("-", " ").replace(" and ", " ")
+    if t in ("a dozen", "dozen"):
+        return 12.0
+    total, current, seen = 0.0, 0.0, False
+    for word in t.split():
+        if word in ("a", "an"):
+            current = current or 1.0
+            seen = True
+        elif word in _UNITS_WORDS:
+            current += _UNITS_WORDS[word]
+            seen = True
+        elif word == "hundred":
+            current = (current or 1.0) * 100
+        elif word in _SCALES:
+            total += (current or 1.0) * _SCALES[word]
+            current = 0.0
+        else:
+            return None
+    return total + current if seen else None
+
+
+def _quantity(m: re.Match) -> tuple[float, float] | None:
+    a, b = (m.group("b1"), m.group("b2")) if m.group("between") else (m.group("n1"), m.group("n2"))
+    if a is None:
+        return None
+    lo = parse_number(a)
+    hi = parse_number(b) if b else lo
+    if lo is None or hi is None:
+        return None
+    return (min(lo, hi), max(lo, hi))
+
+
+def _is_year(m: re.Match, sentence: str) -> bool:
+    """A plain four-digit 1900-2100 number ("in 2023", "until 2027") is a year, never a quantity."""
+    for g in ("n1", "n2", "b1", "b2"):
+        s = m.group(g)
+        if s and re.fullmatch(r"(?:19|20)\d\d|2100", s.strip()):
+            return True
+    return False
+
+
+def values(kind: str, sentence: str) -> list[Value]:
+    """Every value of ``kind`` in a sentence, in order (see the module doc for what is left out)."""
+    if kind == "duration":
+        return _durations(sentence)
+    if kind == "amount":
+        return _amounts(sentence)
+    if kind == "percent":
+        return _percents(sentence)
+    if kind == "count":
+        return _counts(sentence)
+    return []
+
+
+def main_value(kind: str, sentence: str) -> Value | None:
+    """The value a sentence gives for a question of this kind: its first one (reports lead with it)."""
+    found = values(kind, sentence)
+    return found[0] if found else None
+
+
+_RATE_BEFORE = re.compile(r"(?:\d|dollars?|usd|yuan|rmb|won|rubles?|roubles?|euros?|times|twice|once|hours?|shifts?|days?)\s*$", re.I)
+
+
+_TIME_WORD = re.compile(r"decade|year|month|week|day", re.I)
+
+
+def _durations(sentence: str) -> list[Value]:
+    if not _TIME_WORD.search(sentence):  # the cheap test first: most sentences give no length of time
+        return []
+    out = []
+    for m in _DURATION.finditer(sentence):
+        per = _TIME_UNITS[m.group("unit").lower()]
+        if m.group("half"):
+            lo = hi = 0.5
+        elif m.group("one"):  # "took a year", "for a month"
+            if _RATE_BEFORE.search(sentence[: m.start()]):
+                continue  # "$800 a month", "twice a year": a rate, not a length of time
+            lo = hi = 1.0
+        else:
+            if _is_year(m, sentence):
+                continue
+            q = _quantity(m)
+            if q is None:
+                continue
+            lo, hi = q
+        out.append(Value("duration", m.group().strip(), round(lo * per, 2), round(hi * per, 2), "months", m.start(), m.end()))
+    return out
+
+
+def _amounts(sentence: str) -> list[Value]:
+    out = []
+    for m in _AMOUNT.finditer(sentence):
+        if not (m.group("pre") or m.group("post")):
+            continue  # a bare number is no amount of money
+        q = _quantity(m)
+        if q is None or _is_year(m, sentence):
+            continue
+        cur = (m.group("pre") or m.group("post") or "").strip().lower().rstrip("s")
+        unit = _CURRENCY_WORDS.get(cur, _CURRENCY_WORDS.get(cur.rstrip("s"), ""))
+        out.append(Value("amount", m.group().strip(), q[0], q[1], unit, m.start(), m.end()))
+    return out
+
+
+def _percents(sentence: str) -> list[Value]:
+    out = []
+    for m in _PERCENT.finditer(sentence):
+        q = _quantity(m)
+        if q is not None:
+            out.append(Value("percent", m.group().strip(), q[0], q[1], "percent", m.start(), m.end()))
+    return out
+
+
+_WRITTEN_DATE = re.compile(r"\b\d{4}-\d{1,2}(?:-\d{1,2})?\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
+
+
+def _counts(sentence: str) -> list[Value]:
+    out = []
+    dates = [m.span() for m in _WRITTEN_DATE.finditer(sentence)]
+    for m in _COUNT.finditer(sentence):
+        text = m.group().strip()
+        if not re.search(r"\d|[a-z]{3,}", text, re.I):
+            continue
+        if _is_year(m, sentence) or _NOT_COUNT_AFTER.match(sentence[m.end():]) or _NOT_COUNT_BEFORE.search(sentence[: m.start()]):
+            continue
+        if any(a < m.end() and m.start() < b for a, b in dates):
+            continue  # part of a written date, "2024-03-05" or "3/5/2024" (or a fraction, "3/5")
+        bare = (m.group("n1") or "").strip().lower()
+        if not m.group("n2") and not m.group("between") and bare in ("one", "a", "an"):
+            continue  # "one of them", "a source": a pronoun or article, not a count
+        q = _quantity(m)
+        if q is None:
+            continue
+        out.append(Value("count", text, q[0], q[1], "", m.start(), m.end()))
+    return out
+
+
+def is_dateline(sentence: str) -> bool:
+    """A sentence that only says when the report was published: a publication verb and no value of any kind."""
+    return bool(_DATELINE.search(sentence)) and not any(values(k, sentence) for k in KINDS)
+
+
+_PERCENT_Q = re.compile(r"\bper ?cent|\bpercentage\b|\bwhat (?:share|proportion|fraction)\b|\bhow large a share\b", re.I)
+
+
+def question_kind(question: str) -> str:
+    """The value kind a question asks for ('' when it asks for none)."""
+    if _PERCENT_Q.search(question):
+        return "percent"
+    kind = question_type(question)
+    return kind if kind in KINDS else ""
+
+
+_VALUE_CUE = re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:percent|share|proportion|number)\b|\bnumber of\b", re.I)
+_SPLIT_ASK = re.compile(r"\b(?:each|respectively|separately|both)\b", re.I)
+# "How many men and women...", "in Mongolia and Russia": one cue, two quantities.
+_PAIR = re.compile(r"\b(?i:how (?:many|much))\s+(?:[A-Z]\w+\s+)?\w+\s+(?:and|or)\s+\w+|\b(?:in|to|from|at)\s+[A-Z]\w+\s+(?:and|or)\s+(?:in\s+)?[A-Z]\w+")
+
+
+def asks_two_figures(question: str) -> bool:
+    """Does the question ask for two figures ("How many ... and how much ..."), which are both
+    given rather than set against each other as a disagreement?"""
+    return len(_VALUE_CUE.findall(question)) >= 2 or bool(_SPLIT_ASK.search(question)) or bool(_PAIR.search(question))
+
+
+def disagree(a: Value | None, b: Value | None) -> bool:
+    """Two values that answer the same question differently: same unit, different normalised values."""
+    return a is not None and b is not None and a.kind == b.kind and a.unit == b.unit and not a.same_as(b)
