@@ -1,0 +1,232 @@
+"""HTML pages -> report markdown plus metadata, with trafilatura (main-text extraction).
+
+trafilatura finds the article among menus, sidebars and comments far better than tag rules
+(bench/html.py measures both). We ask it for its XML, not its text, and write report markdown
+ourselves, so headings, list items, table rows and captions keep their shape. When it finds
+nothing, the BeautifulSoup reader (ingest/html_fallback.py) has a go.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from .header import normalize_date
+from .html_fallback import parse_html_bs4
+from .parsed import ParsedReport, ReportError
+
+# trafilatura logs every page it cannot use at ERROR level; our message per file says it once.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+_DATE_META = ("article:published_time", "datePublished", "date", "pubdate", "publish-date", "dc.date",
+              "DC.date.issued", "citation_publication_date", "citation_date")
+_SPACE = re.compile(r"\s+")
+
+
+def _line(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _inline(el, captions_seen: set[str] | None = None) -> str:
+    """An element's text with ``<lb/>`` as a newline (several of them end a paragraph)."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.tag in ("list", "table", "graphic"):
+            pass  # blocks inside an item or cell: handled by the caller
+        else:
+            parts.append(_inline(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Split text at blank lines (``<br><br>`` pages), keeping single line breaks."""
+    out = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [_line(line) for line in block.split("\n")]
+        block = "\n".join(line for line in lines if line)
+        if block:
+            out.append(block)
+    return out
+
+
+class _Writer:
+    """Walks trafilatura's XML (head, p, list/item, table/row/cell, quote, graphic, div...)."""
+
+    def __init__(self, captions: dict[str, str], caption_texts: set[str]):
+        self.blocks: list[str] = []
+        self.captions = captions  # image src -> caption text, from the original page
+        self.caption_texts = caption_texts
+        self.emitted_captions: set[str] = set()
+
+    def caption(self, text: str) -> None:
+        text = _line(text)
+        if text and text not in self.emitted_captions:
+            self.emitted_captions.add(text)
+            self.blocks.append(f"Caption: {text}")
+
+    def items(self, lst, out: list[str]) -> None:
+        ordered = lst.get("rend") == "ol"
+        n = 0
+        for item in lst:
+            if item.tag != "item":
+                continue
+            n += 1
+            text = _line(_inline(item))
+            if text:
+                out.append(f"{n}. {text}" if ordered else f"- {text}")
+            for sub in item.iter("list"):
+                if sub.getparent() is item:
+                    self.items(sub, out)  # nested lists are flattened: an item is one line
+
+    def walk(self, el) -> None:
+        tag = el.tag
+        if tag == "head":
+            m = re.match(r"h([1-6])$", el.get("rend") or "")
+            text = _line(_inline(el))
+            if text:
+                self.blocks.append("#" * int(m.group(1) if m else 2) + " " + text)
+        elif tag == "p":
+            text = _inline(el)
+            if _line(text) in self.caption_texts:
+                self.caption(text)  # a caption the page wrote as a paragraph
+            else:
+                self.blocks.extend(_paragraphs(text))
+        elif tag == "list":
+            lines: list[str] = []
+            self.items(el, lines)
+            if lines:
+                self.blocks.append("\n".join(lines))
+        elif tag == "table":
+            rows = []
+            for row in el.iter("row"):
+                cells = [_line(_inline(c)).replace("|", "/") for c in row if c.tag == "cell"]
+                if any(cells):
+                    rows.append("| " + " | ".join(cells) + " |")
+            if rows:
+                self.blocks.append("\n".join(rows))
+        elif tag == "graphic":
+            if text := self.captions.get(el.get("src") or ""):
+                self.caption(text)
+        elif tag in ("quote", "code") and not len(el):
+            self.blocks.extend(_paragraphs(_inline(el)))
+        else:  # body, div, ab, quote with paragraphs, or anything new: its text and its blocks
+            if el.text and el.text.strip():
+                self.blocks.extend(_paragraphs(el.text))
+            for child in el:
+                self.walk(child)
+                if child.tail and child.tail.strip():
+                    self.blocks.extend(_paragraphs(child.tail))
+
+
+def _page_captions(tree) -> dict[str, str]:
+    """Image src -> caption (``<figcaption>``, or an element with "caption" in its class next to it)."""
+    captions: dict[str, str] = {}
+    for img in tree.iter("img"):
+        src = img.get("src") or img.get("data-src")
+        if not src:
+            continue
+        node = img.getparent()
+        for _ in range(3):  # figure > a > img, div.wp-caption > img + p.wp-caption-text
+            if node is None:
+                break
+            found = node.xpath(".//figcaption | .//*[contains(@class, 'caption')][not(self::img)]")
+            text = _line(" ".join(found[0].itertext())) if found else ""
+            if text:
+                captions[src] = text
+                break
+            node = node.getparent()
+    return captions
+
+
+def _meta_tag(tree, *keys: str) -> str:
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            for tag in tree.xpath(f"//meta[@{attr}=$k]", k=key):
+                if (tag.get("content") or "").strip():
+                    return tag.get("content").strip()
+    return ""
+
+
+def _link_texts(tree) -> set[str]:
+    return {t for a in tree.iter("a") if (t := _line(" ".join(a.itertext())).lower())}
+
+
+def _is_navigation(blocks: list[str], links: set[str]) -> bool:
+    """Every text line of the extraction is the text of a link on the page: menus, no article."""
+    lines = [re.sub(r"^(?:- |\d+\. )", "", ln).lower() for b in blocks if not b.startswith("#") for ln in b.split("\n")]
+    lines = [ln for ln in lines if re.search(r"\w", ln)]  # "|" and "»" separators between menu links
+    return bool(lines) and all(ln in links for ln in lines)
+
+
+def parse_html(text: str, name: str, url: str | None = None) -> ParsedReport:
+    """Main text and metadata of a page; raises :class:`ReportError` when it has no article text.
+
+    ``url`` is where the page was fetched from (its final URL), which beats the page's own
+    canonical link as the report's source.
+    """
+    import trafilatura
+    from trafilatura.settings import Extractor, set_date_params
+
+    # Control characters other than whitespace make lxml refuse a string outright.
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
+    # lxml refuses a str that carries an XML encoding declaration (the text is decoded already).
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    tree = trafilatura.load_html(text)
+    if tree is None:
+        return _fallback(text, name, url, [])
+    captions = _page_captions(tree)
+    links = _link_texts(tree)
+    raw_date = _meta_tag(tree, *_DATE_META)
+    options = Extractor(output_format="python", comments=False, tables=True, images=True, formatting=False,
+                        links=False, with_metadata=True, dedup=False)
+    # Dates only from the page's markup: htmldate's text search turns "Copyright 2019" into 2019-01-01.
+    options.date_params = set_date_params(extensive=False)
+    try:
+        doc = trafilatura.bare_extraction(tree, url=url, options=options)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
+        # trafilatura bugs on odd trees: the simpler reader still gets a chance.
+        return _fallback(text, name, url, [f"trafilatura failed ({type(exc).__name__}); read with the fallback reader"])
+    if doc is None or doc.body is None:
+        return _fallback(text, name, url, [])
+    writer = _Writer(captions, set(captions.values()))
+    writer.walk(doc.body)
+    title = _line(doc.title or "")
+    blocks = writer.blocks
+    if not title:
+        first = next((b for b in blocks if b.startswith("# ")), "")
+        title = first[2:]
+    if title:  # the page's title as its first heading would be quoted as a passage of its own
+        blocks = [b for i, b in enumerate(blocks) if not (i < 3 and b.lstrip("#").strip() == title)]
+    if not any(not b.startswith("#") for b in blocks):
+        return _fallback(text, name, url, [])
+    if _is_navigation(blocks, links):
+        raise ReportError(f"{name}: no readable text found in the HTML (only menus and links)")
+
+    meta: dict[str, str] = {"title": title or Path(name).stem.replace("_", " ").replace("-", " ")}
+    warnings: list[str] = []
+    date = normalize_date(raw_date) if raw_date else None  # the page's own precision ("2021-04")
+    if raw_date and not date and not doc.date:
+        warnings.append(f"unreadable date {raw_date!r} ignored")
+    date = date or (normalize_date(doc.date) if doc.date else None)
+    if date:
+        meta["date"] = date
+    source = url or doc.url or ""
+    if source.startswith(("http://", "https://")):
+        meta["source"] = source
+    if doc.sitename:
+        meta["outlet"] = _line(doc.sitename)
+    if doc.author:
+        meta["author"] = _line(doc.author)
+    return ParsedReport(body="\n\n".join(blocks), meta=meta, warnings=warnings)
+
+
+def _fallback(text: str, name: str, url: str | None, warnings: list[str]) -> ParsedReport:
+    parsed = parse_html_bs4(text, name)
+    if url:
+        parsed.meta["source"] = url
+    parsed.warnings = warnings + parsed.warnings
+    return parsed
