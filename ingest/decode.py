@@ -38,6 +38,21 @@ def declared_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
+# Single-byte code pages of Latin script that detection confuses with one another.
+_LATIN_SINGLE_BYTE = {"cp1250", "cp1252", "cp1254", "cp1257", "iso8859-1", "iso8859-2", "iso8859-3", "iso8859-4",
+                      "iso8859-9", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16",
+                      "mac-latin2", "mac-roman", "mac-iceland", "mac-turkish", "cp775", "cp850", "cp852", "cp858"}
+
+
+def _fits(data: bytes, codec: str) -> bool:
+    """Decodes without error and without C1 control characters."""
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return not any("\x80" <= ch <= "\x9f" for ch in text)
+
+
 def _looks_binary(text: str) -> bool:
     """Control characters other than tab/newline/CR/form feed in more than 1% of the text."""
     sample = text[:65536]
@@ -85,13 +100,17 @@ def decode_bytes(data: bytes, name: str, declared: str | None = None, html: bool
 
     best = from_bytes(data[:1_000_000]).best()
     if best is not None:
-        codec = _codec(best.encoding) or "utf-8"
+        codec, label = _codec(best.encoding) or "utf-8", best.encoding
+        if codec in _LATIN_SINGLE_BYTE and _fits(data, "cp1252"):
+            # Detection cannot tell the Latin code pages apart on short texts (French came back as
+            # cp1250, "à" as "ŕ"); windows-1252 is by far the most common of them on the web.
+            codec, label = "cp1252", "windows-1252"
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             text = data.decode(codec, errors="replace")
         if not _looks_binary(text):
-            warnings.append(f"not UTF-8 and no charset declared; read as {best.encoding} (detected)")
+            warnings.append(f"not UTF-8 and no charset declared; read as {label} (detected)")
             return text, warnings
     text = data.decode("utf-8", errors="replace")
     if _looks_binary(text):
