@@ -126,6 +126,9 @@ def fetch(url: str, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES, max_
     except ReportError:
         raise
     except urllib.error.HTTPError as exc:
+        if exc.code in (301, 302, 303, 307, 308) and "not allowed" in str(exc.msg):
+            # urllib refuses file:, data: ... redirects itself, before our handler sees them.
+            raise ReportError(f"{url}: redirected to a non-http(s) URL") from None
         if exc.code in (301, 302, 303, 307, 308):
             raise FetchError(f"{url}: too many redirects (more than {MAX_REDIRECTS})") from None
         raise FetchError(f"{url}: the server answered HTTP {exc.code} {exc.reason}") from None
