@@ -174,8 +174,7 @@ def parse_html(text: str, name: str, url: str | None = None) -> ParsedReport:
     # Control characters other than whitespace make lxml refuse a string outright.
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
     # lxml refuses a str that carries an XML encoding declaration (the text is decoded already).
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    tree = trafilatura.load_html(text)
+    tree = trafilatura.load_html(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
     if tree is None:
         return _fallback(text, name, url, [])
     captions = _page_captions(tree)
@@ -224,8 +223,17 @@ def parse_html(text: str, name: str, url: str | None = None) -> ParsedReport:
     return ParsedReport(body="\n\n".join(blocks), meta=meta, warnings=warnings)
 
 
+_XML_ROOT = re.compile(r"^\s*<\?xml[^>]*\?>\s*(?:<!--.*?-->\s*|<![^>]*>\s*|<\?[^>]*\?>\s*)*<([A-Za-z][\w:.-]*)", re.S)
+
+
 def _fallback(text: str, name: str, url: str | None, warnings: list[str]) -> ParsedReport:
-    parsed = parse_html_bs4(text, name)
+    try:
+        parsed = parse_html_bs4(text, name)
+    except ReportError:
+        m = _XML_ROOT.match(text[:4096])
+        if m and m.group(1).lower() != "html":  # a feed or sitemap saved (or served) as .html
+            raise ReportError(f"{name}: an XML document (<{m.group(1)}>), not an HTML page") from None
+        raise
     if url:
         parsed.meta["source"] = url
     parsed.warnings = warnings + parsed.warnings

@@ -8,6 +8,7 @@ blocks made only of link text, so a page of menus does not become a "report".
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 from .header import normalize_date
@@ -28,7 +29,10 @@ def parse_html_bs4(text: str, name: str, legacy: bool = False) -> ParsedReport:
     """Main text, title, date, source and outlet of an HTML page, with BeautifulSoup."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(text, "lxml")
+    with warnings.catch_warnings():
+        # bs4 warns (several lines on stderr) about XML or URL-like input; our error says it in one.
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(text, "lxml")
 
     def meta_content(*keys: str) -> str:
         for key in keys:
@@ -43,13 +47,13 @@ def parse_html_bs4(text: str, name: str, legacy: bool = False) -> ParsedReport:
     if not raw_date:
         time_tag = soup.find("time")
         raw_date = str(time_tag.get("datetime") or time_tag.get_text(strip=True)) if time_tag else ""
-    warnings = []
+    notes: list[str] = []
     if raw_date:
         date = normalize_date(raw_date)
         if date:
             meta["date"] = date
         else:
-            warnings.append(f"unreadable date {raw_date!r} ignored")
+            notes.append(f"unreadable date {raw_date!r} ignored")
     canonical = soup.find("link", rel="canonical")
     source = meta_content("og:url") or (str(canonical.get("href")) if canonical and canonical.get("href") else "")
     if source.startswith(("http://", "https://")):
@@ -92,4 +96,4 @@ def parse_html_bs4(text: str, name: str, legacy: bool = False) -> ParsedReport:
     meta["title"] = title or Path(name).stem.replace("_", " ").replace("-", " ")
     if not body.strip():
         raise ReportError(f"{name}: no readable text found in the HTML (only menus, links or nothing)")
-    return ParsedReport(body=body, meta=meta, warnings=warnings)
+    return ParsedReport(body=body, meta=meta, warnings=notes)
