@@ -7,6 +7,7 @@ nothing, the BeautifulSoup reader (ingest/html_fallback.py) has a go.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from pathlib import Path
@@ -28,18 +29,33 @@ def _line(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _inline(el, captions_seen: set[str] | None = None) -> str:
-    """An element's text with ``<lb/>`` as a newline (several of them end a paragraph)."""
+_BLOCK_TAGS = {"p", "head", "quote", "code", "div", "ab", "list", "item", "table", "row", "cell"}
+
+
+def _inline(el) -> str:
+    """An element's text with ``<lb/>`` as a newline (several of them end a paragraph); blocks
+    nested in it (paragraphs in a table cell) are kept apart by a space."""
     parts = [el.text or ""]
     for child in el:
         if child.tag == "lb":
             parts.append("\n")
-        elif child.tag in ("list", "table", "graphic"):
-            pass  # blocks inside an item or cell: handled by the caller
+        elif child.tag in ("list", "table", "graphic") and el.tag == "item":
+            pass  # a sublist of an item: the list writer handles it
+        elif child.tag in _BLOCK_TAGS:
+            parts.append(" " + _inline(child) + " ")
         else:
             parts.append(_inline(child))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+def _is_layout_table(table) -> bool:
+    """A table used for page layout (menu column, text column), not for data: a cell holds
+    paragraphs or headings, or runs long."""
+    for cell in table.iter("cell"):
+        if any(child.tag in ("p", "head", "list", "table") for child in cell) or len(_line(_inline(cell))) > 400:
+            return True
+    return False
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -100,6 +116,14 @@ class _Writer:
             self.items(el, lines)
             if lines:
                 self.blocks.append("\n".join(lines))
+        elif tag == "table" and _is_layout_table(el):
+            for cell in el.iter("cell"):
+                if cell.text and cell.text.strip():
+                    self.blocks.extend(_paragraphs(cell.text))
+                for child in cell:
+                    self.walk(child)
+                    if child.tail and child.tail.strip():
+                        self.blocks.extend(_paragraphs(child.tail))
         elif tag == "table":
             rows = []
             for row in el.iter("row"):
@@ -155,11 +179,65 @@ def _link_texts(tree) -> set[str]:
     return {t for a in tree.iter("a") if (t := _line(" ".join(a.itertext())).lower())}
 
 
+def _link_only(line: str, links: set[str]) -> bool:
+    """The line is made of link texts and separators only ("Home | About | Contact", "Give now")."""
+    rest = re.sub(r"^(?:- |\d+\. )", "", line).lower()
+    if len(rest) > 300 or not re.search(r"\w", rest):
+        return False
+    for link in sorted((t for t in links if t in rest), key=len, reverse=True):
+        rest = rest.replace(link, " ")
+    return not re.search(r"\w", rest)
+
+
+def _drop_menus(blocks: list[str], links: set[str]) -> list[str]:
+    """Lines that are only links (menus, "read more", share and donate buttons) and headings
+    left with nothing under them at the end of the page."""
+    out = []
+    for block in blocks:
+        if block.startswith(("#", "|", "Caption: ")):
+            out.append(block)
+            continue
+        lines = [ln for ln in block.split("\n") if not _link_only(ln, links)]
+        if lines:
+            out.append("\n".join(lines))
+    while out and out[-1].startswith("#"):
+        out.pop()
+    return out
+
+
 def _is_navigation(blocks: list[str], links: set[str]) -> bool:
     """Every text line of the extraction is the text of a link on the page: menus, no article."""
     lines = [re.sub(r"^(?:- |\d+\. )", "", ln).lower() for b in blocks if not b.startswith("#") for ln in b.split("\n")]
     lines = [ln for ln in lines if re.search(r"\w", ln)]  # "|" and "»" separators between menu links
     return bool(lines) and all(ln in links for ln in lines)
+
+
+def _options(recall: bool):
+    from trafilatura.settings import Extractor, set_date_params
+
+    options = Extractor(output_format="python", comments=False, tables=True, images=True, formatting=False,
+                        links=False, with_metadata=True, dedup=False, recall=recall)
+    # Dates only from the page's markup: htmldate's text search turns "Copyright 2019" into 2019-01-01.
+    options.date_params = set_date_params(extensive=False)
+    return options
+
+
+def _write(body, captions: dict[str, str]) -> list[str]:
+    writer = _Writer(captions, set(captions.values()))
+    writer.walk(body)
+    return writer.blocks
+
+
+def _fill_holes(precise: list[str], wide: list[str]) -> list[str]:
+    """trafilatura's default extraction, plus what its recall mode finds *between* two blocks the
+    default kept: lists and sub-headings inside the article that the default drops on some
+    sites (Drupal's ``field--name-body``), without the recall mode's extra menus and footers
+    around the article. If the two disagree on the article itself, the default stands."""
+    kept = set(precise)
+    anchors = [i for i, block in enumerate(wide) if block in kept]
+    if not anchors or len(set(wide[i] for i in anchors)) < len(kept):
+        return precise
+    return wide[anchors[0] : anchors[-1] + 1]
 
 
 def parse_html(text: str, name: str, url: str | None = None) -> ParsedReport:
@@ -169,7 +247,6 @@ def parse_html(text: str, name: str, url: str | None = None) -> ParsedReport:
     canonical link as the report's source.
     """
     import trafilatura
-    from trafilatura.settings import Extractor, set_date_params
 
     # Control characters other than whitespace make lxml refuse a string outright.
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
@@ -180,21 +257,16 @@ def parse_html(text: str, name: str, url: str | None = None) -> ParsedReport:
     captions = _page_captions(tree)
     links = _link_texts(tree)
     raw_date = _meta_tag(tree, *_DATE_META)
-    options = Extractor(output_format="python", comments=False, tables=True, images=True, formatting=False,
-                        links=False, with_metadata=True, dedup=False)
-    # Dates only from the page's markup: htmldate's text search turns "Copyright 2019" into 2019-01-01.
-    options.date_params = set_date_params(extensive=False)
     try:
-        doc = trafilatura.bare_extraction(tree, url=url, options=options)
+        doc = trafilatura.bare_extraction(copy.deepcopy(tree), url=url, options=_options(recall=False))
+        wide = trafilatura.bare_extraction(tree, url=url, options=_options(recall=True)) if doc is not None else None
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
         # trafilatura bugs on odd trees: the simpler reader still gets a chance.
         return _fallback(text, name, url, [f"trafilatura failed ({type(exc).__name__}); read with the fallback reader"])
     if doc is None or doc.body is None:
         return _fallback(text, name, url, [])
-    writer = _Writer(captions, set(captions.values()))
-    writer.walk(doc.body)
+    blocks = _fill_holes(_write(doc.body, captions), _write(wide.body, captions) if wide is not None and wide.body is not None else [])
     title = _line(doc.title or "")
-    blocks = writer.blocks
     if not title:
         first = next((b for b in blocks if b.startswith("# ")), "")
         title = first[2:]
@@ -204,6 +276,7 @@ def parse_html(text: str, name: str, url: str | None = None) -> ParsedReport:
         return _fallback(text, name, url, [])
     if _is_navigation(blocks, links):
         raise ReportError(f"{name}: no readable text found in the HTML (only menus and links)")
+    blocks = _drop_menus(blocks, links)
 
     meta: dict[str, str] = {"title": title or Path(name).stem.replace("_", " ").replace("-", " ")}
     warnings: list[str] = []

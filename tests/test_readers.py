@@ -162,3 +162,26 @@ def test_scanned_encrypted_and_damaged_pdfs_are_refused_each_with_its_reason():
 def test_pdf_encrypted_only_against_editing_is_read():
     parsed = parse_bytes(encrypt_pdf(make_pdf([PAGE1, PAGE2]), user_password=""), "restricted.pdf")
     assert "250 welders" in parsed.body
+
+
+def test_list_and_subheading_inside_a_drupal_body_are_kept():
+    # trafilatura's default extraction drops this <ol> and <h3> (class field--name-body); its
+    # recall mode keeps them, and what lies between kept paragraphs is taken from it.
+    page = f"""<html><body><div class="menu"><a href="/a">Meetings Coverage</a> <a href="/b">Press Releases</a></div>
+    <h1>Panel says workers still earn revenue</h1><div class="field--name-body"><p>{PARA1}</p>
+    <p>It identified the following patterns:</p><ol><li>The use of front companies to sign labor contracts;</li>
+    <li>Rotation of workers every six months.</li></ol><h3>Information technology workers</h3><p>{PARA3}</p></div>
+    <div class="footer"><a href="/c">Fraud alert</a> <a href="/t">Terms of use</a></div></body></html>"""
+    b = blocks(parse_bytes(page.encode(), "un.html").body)
+    assert "1. The use of front companies to sign labor contracts;\n2. Rotation of workers every six months." in b
+    assert b.index("### Information technology workers") == b.index(PARA3) - 1
+    assert not any("Fraud alert" in x or "Meetings Coverage" in x for x in b)
+
+
+def test_layout_table_is_read_as_text_and_menu_lines_dropped():
+    page = f"""<html><body><table><tr><td><a href="/">Home</a><br><a href="/archive">Bulletin archive</a></td>
+    <td><p>{PARA1}</p><p>{PARA2}</p></td></tr></table>
+    <div class="links"><a href="/">Testimonies</a> | <a href="/about">About this archive</a></div></body></html>"""
+    b = blocks(parse_bytes(page.encode(), "old.html").body)
+    assert PARA1 in b and PARA2 in b  # paragraphs, not one table row
+    assert not any(x.startswith("|") or "About this archive" in x for x in b)
