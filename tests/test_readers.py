@@ -185,3 +185,18 @@ def test_layout_table_is_read_as_text_and_menu_lines_dropped():
     b = blocks(parse_bytes(page.encode(), "old.html").body)
     assert PARA1 in b and PARA2 in b  # paragraphs, not one table row
     assert not any(x.startswith("|") or "About this archive" in x for x in b)
+
+
+def test_fallback_reader_marks_structure_and_skips_link_lists():
+    # The BeautifulSoup reader runs when trafilatura returns nothing (e.g. pages over its size
+    # limit); in fallback mode it writes report markdown too.
+    from ingest.html_fallback import parse_html_bs4
+
+    page = f"""<html><head><title>Workers abroad</title></head><body><div class="x"><ul><li><a href="/1">Home</a></li>
+    <li><a href="/2">World news and more</a></li></ul></div><h2>Recruitment</h2><p>{PARA2}</p>
+    <ul><li>Married men are preferred.</li></ul><figure><img src="a.jpg"><figcaption>A dormitory in Khabarovsk.</figcaption></figure>
+    <table><tr><td>Russia</td><td>30,000</td></tr></table></body></html>"""
+    b = blocks(parse_html_bs4(page, "p.html").body)
+    assert b == ["## Recruitment", PARA2, "- Married men are preferred.", "Caption: A dormitory in Khabarovsk.", "| Russia | 30,000 |"]
+    legacy = blocks(parse_html_bs4(page, "p.html", legacy=True).body)
+    assert "Home" in legacy and "Recruitment" in legacy  # the old reader, kept as the bench's baseline
