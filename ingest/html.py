@@ -23,6 +23,7 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 _DATE_META = ("article:published_time", "datePublished", "date", "pubdate", "publish-date", "dc.date",
               "DC.date.issued", "citation_publication_date", "citation_date")
 _SPACE = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?:;\"”’)\]]\s*$")
 
 
 def _line(text: str) -> str:
@@ -47,6 +48,10 @@ def _inline(el) -> str:
             parts.append(_inline(child))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+# Children that are blocks of their own when found in a container (the rest is inline text).
+_CONTAINER_BLOCKS = {"p", "head", "quote", "code", "div", "ab", "list", "table", "graphic", "item", "row", "cell"}
 
 
 def _is_layout_table(table) -> bool:
@@ -117,13 +122,9 @@ class _Writer:
             if lines:
                 self.blocks.append("\n".join(lines))
         elif tag == "table" and _is_layout_table(el):
-            for cell in el.iter("cell"):
-                if cell.text and cell.text.strip():
-                    self.blocks.extend(_paragraphs(cell.text))
-                for child in cell:
-                    self.walk(child)
-                    if child.tail and child.tail.strip():
-                        self.blocks.extend(_paragraphs(child.tail))
+            for row in el:
+                for cell in row:
+                    self.container(cell)
         elif tag == "table":
             rows = []
             for row in el.iter("row"):
@@ -137,13 +138,41 @@ class _Writer:
                 self.caption(text)
         elif tag in ("quote", "code") and not len(el):
             self.blocks.extend(_paragraphs(_inline(el)))
-        else:  # body, div, ab, quote with paragraphs, or anything new: its text and its blocks
-            if el.text and el.text.strip():
-                self.blocks.extend(_paragraphs(el.text))
-            for child in el:
+        else:  # body, div, ab, quote with paragraphs, or anything new
+            self.container(el)
+
+    @staticmethod
+    def _fragment(p, before: str) -> bool:
+        """A ``<p>`` that is a piece of a sentence: trafilatura cuts loose text at inline tags
+        ("<p>North Korean </p>workers<p> in Russia...</p>"), which would make three paragraphs."""
+        if len(p) and any(c.tag in _CONTAINER_BLOCKS for c in p):
+            return False
+        text, tail = _inline(p), p.tail or ""
+        # The cut leaves the space at the seam; separate lines ("Home<p>Archive</p>") have none.
+        if before.strip() and not _SENTENCE_END.search(before) and (before[-1:].isspace() or text[:1].isspace()):
+            return True
+        return bool(tail.strip()) and not _SENTENCE_END.search(text) and (text[-1:].isspace() or tail[:1].isspace())
+
+    def container(self, el) -> None:
+        """Its blocks in order; loose text and inline elements between them form paragraphs."""
+        buffer = [el.text or ""]
+
+        def flush() -> None:
+            self.blocks.extend(_paragraphs("".join(buffer)))
+            buffer.clear()
+
+        for child in el:
+            if child.tag == "p" and self._fragment(child, "".join(buffer)):
+                buffer.append(_inline(child))
+            elif child.tag in _CONTAINER_BLOCKS:
+                flush()
                 self.walk(child)
-                if child.tail and child.tail.strip():
-                    self.blocks.extend(_paragraphs(child.tail))
+            elif child.tag == "lb":
+                buffer.append("\n")
+            else:  # hi, ref, del...: inline
+                buffer.append(_inline(child))
+            buffer.append(child.tail or "")
+        flush()
 
 
 def _page_captions(tree) -> dict[str, str]:

@@ -68,6 +68,10 @@ def test_bare_div_text_and_br_paragraphs_are_read():
     body = parse_bytes(page.encode(), "bare.html").body
     for para in (PARA1, PARA2, PARA3):
         assert para in body
+    # Inline tags in loose text: trafilatura cuts the text at them; the sentence stays whole.
+    loose = PARA1.replace("laborers", "<b>laborers</b>").replace("UN sanctions", "<i>UN</i> sanctions")
+    page = f"<html><body><div>{loose}<br><br>{PARA2}</div></body></html>"
+    assert PARA1 in blocks(parse_bytes(page.encode(), "bare.html").body)
 
 
 def test_page_of_links_only_is_refused():
