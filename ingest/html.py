@@ -286,14 +286,18 @@ def parse_html(text: str, name: str, url: str | None = None) -> ParsedReport:
     captions = _page_captions(tree)
     links = _link_texts(tree)
     raw_date = _meta_tag(tree, *_DATE_META)
+    failures = (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError)
     try:
         doc = trafilatura.bare_extraction(copy.deepcopy(tree), url=url, options=_options(recall=False))
-        wide = trafilatura.bare_extraction(tree, url=url, options=_options(recall=True)) if doc is not None else None
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
+    except failures as exc:
         # trafilatura bugs on odd trees: the simpler reader still gets a chance.
         return _fallback(text, name, url, [f"trafilatura failed ({type(exc).__name__}); read with the fallback reader"])
     if doc is None or doc.body is None:
         return _fallback(text, name, url, [])
+    try:
+        wide = trafilatura.bare_extraction(tree, url=url, options=_options(recall=True))
+    except failures:
+        wide = None  # the default extraction alone is still good
     blocks = _fill_holes(_write(doc.body, captions), _write(wide.body, captions) if wide is not None and wide.body is not None else [])
     title = _line(doc.title or "")
     if not title:
@@ -306,6 +310,8 @@ def parse_html(text: str, name: str, url: str | None = None) -> ParsedReport:
     if _is_navigation(blocks, links):
         raise ReportError(f"{name}: no readable text found in the HTML (only menus and links)")
     blocks = _drop_menus(blocks, links)
+    if not any(not b.startswith("#") for b in blocks):
+        raise ReportError(f"{name}: no readable text found in the HTML (only menus and links)")
 
     meta: dict[str, str] = {"title": title or Path(name).stem.replace("_", " ").replace("-", " ")}
     warnings: list[str] = []
