@@ -38,7 +38,9 @@ def _inline(el) -> str:
     nested in it (paragraphs in a table cell) are kept apart by a space."""
     parts = [el.text or ""]
     for child in el:
-        if child.tag == "lb":
+        if not isinstance(child.tag, str):  # a comment or processing instruction: only its tail is text
+            pass
+        elif child.tag == "lb":
             parts.append("\n")
         elif child.tag in ("list", "table", "graphic") and el.tag == "item":
             pass  # a sublist of an item: the list writer handles it
@@ -162,7 +164,9 @@ class _Writer:
             buffer.clear()
 
         for child in el:
-            if child.tag == "p" and self._fragment(child, "".join(buffer)):
+            if not isinstance(child.tag, str):
+                pass  # a comment: only its tail is text
+            elif child.tag == "p" and self._fragment(child, "".join(buffer)):
                 buffer.append(_inline(child))
             elif child.tag in _CONTAINER_BLOCKS:
                 flush()
