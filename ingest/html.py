@@ -22,6 +22,9 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 _DATE_META = ("article:published_time", "datePublished", "date", "pubdate", "publish-date", "dc.date",
               "DC.date.issued", "citation_publication_date", "citation_date")
+# The second (recall) pass doubles the time; on multi-megabyte pages (data dumps, huge tables)
+# that is tens of seconds for little gain, so they get the default pass only.
+RECALL_PASS_MAX_CHARS = 2_000_000
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?:;\"”’)\]]\s*$")
 
@@ -298,10 +301,12 @@ def parse_html(text: str, name: str, url: str | None = None) -> ParsedReport:
         return _fallback(text, name, url, [f"trafilatura failed ({type(exc).__name__}); read with the fallback reader"])
     if doc is None or doc.body is None:
         return _fallback(text, name, url, [])
-    try:
-        wide = trafilatura.bare_extraction(tree, url=url, options=_options(recall=True))
-    except failures:
-        wide = None  # the default extraction alone is still good
+    wide = None
+    if len(text) <= RECALL_PASS_MAX_CHARS:
+        try:
+            wide = trafilatura.bare_extraction(tree, url=url, options=_options(recall=True))
+        except failures:
+            pass  # the default extraction alone is still good
     blocks = _fill_holes(_write(doc.body, captions), _write(wide.body, captions) if wide is not None and wide.body is not None else [])
     title = _line(doc.title or "")
     if not title:
