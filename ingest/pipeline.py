@@ -10,13 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
+from .fetch import is_url
+from .readers import SUPPORTED_LIST, read_url, url_filename
+
 from vectorstore import DocumentRecord, PassageRecord, ReportStore, SentenceRecord
 
 from .chunking import chunk_sentences, split_sentences
 from .clean import clean_body
 from .identity import content_hash, doc_id_for
-from .fetch import is_url
-from .readers import SUPPORTED, SUPPORTED_LIST, ParsedReport, ReportError, read_report, read_url, url_filename
+from .readers import SUPPORTED, ParsedReport, ReportError, read_report
 
 EMBED_GROUP = 256  # sentences embedded and written together (bounds memory, makes progress durable)
 

@@ -26,11 +26,7 @@ __all__ = ["MAX_FILE_BYTES", "MAX_PDF_BYTES", "SUPPORTED", "ParsedReport", "Repo
 
 
 def parse_text(text: str, name: str) -> ParsedReport:
-    """A .txt/.md report: optional header block, else the title is a heading-like first line.
-
-    The body is passed on as written: structure (headings, bullets, wrapped lines) is read
-    from it by the structure step.
-    """
+    """A .txt/.md report: optional header block, else the title is the first line."""
     header = parse_header(text)
     meta, body = dict(header.meta), header.body
     if not meta.get("title"):
@@ -42,6 +38,7 @@ def parse_text(text: str, name: str) -> ParsedReport:
             body = "\n".join(lines[idx + 1 :])
         else:
             meta["title"] = Path(name).stem.replace("_", " ").replace("-", " ")
+    # Markdown heading markers stay: ingest.structure reads them as headings (and drops the '#').
     if not body.strip():
         raise ReportError(f"{name}: the report has a header but no text")
     return ParsedReport(body=body, meta=meta, warnings=header.warnings)
