@@ -54,6 +54,9 @@ class Settings:
     max_history: int = 20
     max_content_length: int = 2 * 1024 * 1024
     api_token: str | None = None
+    # POST /api/documents {"url"} refuses loopback/private addresses unless this is on (the server
+    # would otherwise fetch internal services for any token holder)
+    fetch_private_urls: bool = False
     require_token_for_reads: bool = False
     cors_origins: str | None = None  # comma-separated origins, or "*"
     rate_limit: str | None = None  # e.g. "60/minute" per client address

@@ -1,6 +1,7 @@
 """Turn report files into stored passages: read, clean, chunk, embed, write — idempotently."""
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -8,6 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .fetch import is_url
+from .readers import SUPPORTED_LIST, read_url, url_filename
 
 from vectorstore import DocumentRecord, PassageRecord, ReportStore, SentenceRecord
 
@@ -78,22 +82,112 @@ def prepare_report(parsed: ParsedReport, filename: str, path: str = "") -> Prepa
     return PreparedReport(record, passages, sentences, [c.sentences for c in chunks])
 
 
-def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Expand files and folders (recursively) into report files; missing paths are errors."""
+def discover(paths: Iterable[str | Path], notes: list[str] | None = None) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Expand files and folders (recursively) into report files; missing paths are errors.
+
+    In a folder, files of other types and hidden files are skipped (``notes`` gets one line per
+    folder saying how many); a named file of another type is an error. Symbolic links to folders
+    are not followed (a link loop cannot trap the walk); broken links and link loops with a
+    report suffix are errors.
+    """
     files: list[Path] = []
     errors: list[tuple[str, str]] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not found:
-                errors.append((str(path), f"{path}: no report files (.txt, .md, .html) in this folder"))
+            found, skipped = _walk(path, errors)
+            if skipped and notes is not None:
+                kinds = ", ".join(sorted(skipped))
+                notes.append(f"{path}: {sum(skipped.values())} file(s) of other types skipped ({kinds}); "
+                             f"reports are {SUPPORTED_LIST}")
+            if not found and not any(name.startswith(f"{path}/") for name, _ in errors):
+                errors.append((str(path), f"{path}: no report files ({SUPPORTED_LIST}) in this folder"))
             files.extend(found)
         elif path.exists():
             files.append(path)
+        elif path.is_symlink():
+            files.append(path)  # a broken link or a loop: the reader says which, in one line
         else:
             errors.append((str(path), f"{path}: no such file or folder"))
-    return list(dict.fromkeys(p.resolve() for p in files)), errors
+    return list(dict.fromkeys(p if p.is_symlink() and not p.exists() else p.resolve() for p in files)), errors
+
+
+def _walk(folder: Path, errors: list[tuple[str, str]]) -> tuple[list[Path], dict[str, int]]:
+    """Report files under ``folder`` (sorted) and a count of skipped files per suffix."""
+    found: list[Path] = []
+    skipped: dict[str, int] = {}
+    for root, dirs, names in os.walk(folder, onerror=lambda exc: errors.append(
+            (exc.filename or str(folder), f"{exc.filename or folder}: cannot be read ({exc.strerror or exc})"))):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            p = Path(root) / name
+            suffix = p.suffix.lower()
+            if suffix not in SUPPORTED:
+                skipped[suffix or "(none)"] = skipped.get(suffix or "(none)", 0) + 1
+            elif p.is_file() or p.is_symlink():  # a link to nothing is reported, not skipped silently
+                found.append(p)
+    return found, skipped
+
+
+def _one_line(item: str, exc: BaseException) -> str:
+    """Any unexpected failure as one line naming the file: never a traceback mid-batch."""
+    detail = " ".join(str(exc).split())[:200]
+    return f"{item}: could not be read ({type(exc).__name__}{': ' + detail if detail else ''})"
+
+
+def load_item(item: str | Path) -> tuple[ParsedReport, str, str]:
+    """Read a file or fetch a URL: ``(parsed, filename, path)``; ``path`` is "" for URLs."""
+    if isinstance(item, str) and is_url(item):
+        parsed = read_url(item)
+        return parsed, url_filename(parsed.meta.get("source") or item), ""
+    path = Path(item)
+    return read_report(path), path.name, str(path)
+
+
+def prepare_paths(
+    paths: Sequence[str | Path], summary: IngestSummary, on_error: Callable[[str], object] | None = None,
+) -> list[tuple[str, ParsedReport, PreparedReport]]:
+    """Read and prepare files, folders and URLs: ``(item, parsed, prepared)`` per good report.
+
+    Each failure, whatever raised it, becomes one line in ``summary.failed`` (and ``on_error``),
+    and the other reports go on: one odd page must never abort a batch with a traceback.
+    Shared by ingesting and ``--preview``, so both read exactly alike.
+    """
+    out: list[tuple[str, ParsedReport, PreparedReport]] = []
+    urls = [str(p) for p in paths if is_url(str(p))]
+    files, errors = discover([p for p in paths if not is_url(str(p))], notes=summary.warnings)
+    seen_ids: dict[str, str] = {}
+    for name, message in errors:
+        summary.failed.append((name, message))
+        if on_error:
+            on_error(message)
+    for item in [*files, *dict.fromkeys(urls)]:
+        try:
+            parsed, filename, path = load_item(item)
+            report = prepare_report(parsed, filename, path)
+        except ReportError as exc:
+            message = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a bug on one file must not abort the batch
+            message = _one_line(str(item), exc)
+        else:
+            message = ""
+        if message:
+            summary.failed.append((str(item), message))
+            if on_error:
+                on_error(message)
+            continue
+        summary.warnings.extend(f"{item}: {w}" for w in parsed.warnings)
+        if report.record.doc_id in seen_ids:
+            msg = f"{item}: same report id as {seen_ids[report.record.doc_id]} (same source URL); skipped"
+            summary.failed.append((str(item), msg))
+            if on_error:
+                on_error(msg)
+            continue
+        seen_ids[report.record.doc_id] = str(item)
+        out.append((str(item), parsed, report))
+    return out
 
 
 class Ingestor:
@@ -116,31 +210,7 @@ class Ingestor:
         """
         started = time.perf_counter()
         summary = IngestSummary()
-        files, errors = discover(paths)
-        prepared: list[PreparedReport] = []
-        seen_ids: dict[str, str] = {}
-        for name, message in errors:
-            summary.failed.append((name, message))
-            if on_error:
-                on_error(message)
-        for path in files:
-            try:
-                parsed = read_report(path)
-                report = prepare_report(parsed, path.name, str(path))
-            except ReportError as exc:
-                summary.failed.append((str(path), str(exc)))
-                if on_error:
-                    on_error(str(exc))
-                continue
-            summary.warnings.extend(f"{path}: {w}" for w in parsed.warnings)
-            if report.record.doc_id in seen_ids:
-                msg = f"{path}: same report id as {seen_ids[report.record.doc_id]} (same source URL); skipped"
-                summary.failed.append((str(path), msg))
-                if on_error:
-                    on_error(msg)
-                continue
-            seen_ids[report.record.doc_id] = str(path)
-            prepared.append(report)
+        prepared = [report for _, _, report in prepare_paths(paths, summary, on_error)]
         with self.store.write_lock(wait=wait):
             self.store.purge_orphans()
             self._write(prepared, summary, progress)

@@ -1,36 +1,28 @@
-"""Read report files (.txt, .md, .html) into text plus metadata, with clear errors."""
+"""Read reports (.txt, .md, .html, .pdf files, or fetched pages) into report markdown plus
+metadata, with one-line errors. The suffix (or a fetched page's content type) picks the reader."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .header import normalize_date, parse_header
+from .decode import decode_bytes
+from .fetch import fetch, is_url
+from .header import parse_header
+from .html import parse_html
+from .parsed import ParsedReport, ReportError
+from .pdf import parse_pdf
 
-SUPPORTED = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html", ".htm": "html"}
-MAX_FILE_BYTES = 20 * 1024 * 1024
+SUPPORTED = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html", ".htm": "html",
+             ".xhtml": "html", ".pdf": "pdf"}
+SUPPORTED_LIST = ".txt, .md, .html, .htm, .pdf"
+MAX_FILE_BYTES = 20 * 1024 * 1024  # text and HTML
+MAX_PDF_BYTES = 100 * 1024 * 1024  # PDFs carry images: a 60-page UN panel report is often 30 MB
+# A 1,000-page report is about 3 M characters; more is a log, a dump or an attack, and would
+# take hours to embed.
+MAX_TEXT_CHARS = 5_000_000
 
-
-class ReportError(ValueError):
-    """A report that cannot be ingested; the message is meant for the user."""
-
-
-@dataclass
-class ParsedReport:
-    body: str  # raw body text (before cleaning)
-    meta: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-
-def decode(data: bytes, name: str) -> str:
-    if not data.strip():
-        raise ReportError(f"{name}: file is empty")
-    if b"\x00" in data[:8192]:
-        raise ReportError(f"{name}: looks like a binary file (contains NUL bytes), not a text report")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReportError(f"{name}: not valid UTF-8 text (byte {exc.start}); save it as UTF-8 and retry") from None
+__all__ = ["MAX_FILE_BYTES", "MAX_PDF_BYTES", "SUPPORTED", "ParsedReport", "ReportError", "kind_of",
+           "parse_bytes", "parse_html", "parse_text", "read_report", "read_url", "url_filename"]
 
 
 def parse_text(text: str, name: str) -> ParsedReport:
@@ -46,96 +38,81 @@ def parse_text(text: str, name: str) -> ParsedReport:
             body = "\n".join(lines[idx + 1 :])
         else:
             meta["title"] = Path(name).stem.replace("_", " ").replace("-", " ")
-    body = re.sub(r"^#{1,6}\s+", "", body, flags=re.M)  # markdown heading markers
+    # Markdown heading markers stay: ingest.structure reads them as headings (and drops the '#').
     if not body.strip():
         raise ReportError(f"{name}: the report has a header but no text")
     return ParsedReport(body=body, meta=meta, warnings=header.warnings)
 
 
-def parse_html(text: str, name: str) -> ParsedReport:
-    """Main text, title, date, source and outlet of an HTML page (BeautifulSoup, not regexes)."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(text, "lxml")
-
-    def meta_content(*keys: str) -> str:
-        for key in keys:
-            tag = soup.find("meta", attrs={"property": key}) or soup.find("meta", attrs={"name": key})
-            if tag and tag.get("content"):
-                return str(tag["content"]).strip()
-        return ""
-
-    meta: dict[str, str] = {}
-    title = meta_content("og:title", "twitter:title") or (soup.title.get_text(" ", strip=True) if soup.title else "")
-    raw_date = meta_content("article:published_time", "date", "pubdate", "publish-date", "dc.date", "DC.date.issued")
-    if not raw_date:
-        time_tag = soup.find("time")
-        raw_date = str(time_tag.get("datetime") or time_tag.get_text(strip=True)) if time_tag else ""
-    warnings = []
-    if raw_date:
-        date = normalize_date(raw_date)
-        if date:
-            meta["date"] = date
-        else:
-            warnings.append(f"unreadable date {raw_date!r} ignored")
-    canonical = soup.find("link", rel="canonical")
-    source = meta_content("og:url") or (str(canonical.get("href")) if canonical and canonical.get("href") else "")
-    if source.startswith(("http://", "https://")):
-        meta["source"] = source
-    if outlet := meta_content("og:site_name", "application-name"):
-        meta["outlet"] = outlet
-    if author := meta_content("author", "article:author"):
-        meta["author"] = author
-
-    for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button"]):
-        tag.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
-    blocks = []
-    for el in root.find_all(["h1", "h2", "h3", "h4", "p", "li", "blockquote", "figcaption", "pre"]):
-        if el.find(["p", "li", "blockquote"]):
-            continue  # a container: its children are taken on their own
-        line = el.get_text(" ", strip=True)
-        if el.name == "figcaption":
-            continue
-        if el.name == "h1" and not title:
-            title = line
-        if line and not (el.name == "h1" and line == title):
-            blocks.append(line)
-    body = "\n\n".join(blocks) if blocks else root.get_text("\n", strip=True)
-    meta["title"] = title or Path(name).stem.replace("_", " ").replace("-", " ")
-    if not body.strip():
-        raise ReportError(f"{name}: no readable text found in the HTML")
-    return ParsedReport(body=body, meta=meta, warnings=warnings)
-
-
-def _kind(name: str) -> str:
+def kind_of(name: str) -> str:
+    """``text``, ``html`` or ``pdf`` for a file name; :class:`ReportError` for other types."""
     suffix = Path(name).suffix
     kind = SUPPORTED.get(suffix.lower())
     if kind is None:
-        raise ReportError(f"{name}: unsupported file type {suffix or '(none)'} (use .txt, .md or .html)")
+        raise ReportError(f"{name}: unsupported file type {suffix or '(none)'} (use {SUPPORTED_LIST})")
     return kind
 
 
-def parse_bytes(data: bytes, name: str) -> ParsedReport:
-    """A report's bytes, read as a file called ``name`` (its suffix picks the reader)."""
-    kind = _kind(name)
-    text = decode(data, name)
-    return parse_html(text, name) if kind == "html" else parse_text(text, name)
+def parse_bytes(data: bytes, name: str, kind: str | None = None, charset: str | None = None,
+                url: str | None = None) -> ParsedReport:
+    """A report's bytes, read as a file called ``name`` (its suffix picks the reader unless ``kind``
+    is given). ``charset`` is a declared one (HTTP header); ``url`` the page's final URL."""
+    kind = kind or kind_of(name)
+    if kind == "pdf":
+        parsed = parse_pdf(data, name)
+        if url:
+            parsed.meta["source"] = url
+    else:
+        text, warnings = decode_bytes(data, name, declared=charset, html=kind == "html")
+        parsed = parse_html(text, name, url=url) if kind == "html" else parse_text(text, name)
+        parsed.warnings[:0] = warnings
+    if len(parsed.body) > MAX_TEXT_CHARS:
+        raise ReportError(f"{name}: too much text ({len(parsed.body) / 1e6:.0f} M characters; "
+                          f"the limit is {MAX_TEXT_CHARS / 1e6:.0f} M)")
+    return parsed
 
 
 def read_report(path: Path) -> ParsedReport:
     """Read one report file; raises :class:`ReportError` with a one-line reason."""
     name = str(path)
-    _kind(name)  # refuse an unsupported type before reading it
+    kind = kind_of(name)  # refuse an unsupported type before reading it
+    limit = MAX_PDF_BYTES if kind == "pdf" else MAX_FILE_BYTES
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ReportError(f"{name}: file is too large ({size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)")
+        if size > limit:
+            raise ReportError(f"{name}: file is too large ({size / 1e6:.0f} MB; the limit is {limit / 1e6:.0f} MB)")
         data = path.read_bytes()
     except FileNotFoundError:
+        if path.is_symlink():
+            raise ReportError(f"{name}: broken symbolic link") from None
         raise ReportError(f"{name}: no such file") from None
     except PermissionError:
         raise ReportError(f"{name}: permission denied") from None
     except IsADirectoryError:
         raise ReportError(f"{name}: is a folder") from None
-    return parse_bytes(data, name)
+    except OSError as exc:  # a symlink loop (ELOOP), an I/O error on a network drive...
+        raise ReportError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    return parse_bytes(data, name, kind=kind)
+
+
+def url_filename(url: str) -> str:
+    """A file name for a URL's report (its last path segment), used in messages and as a fallback title."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    tail = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path.strip("/") else ""
+    return tail or parts.hostname or "page"
+
+
+def read_url(url: str, public_only: bool = False) -> ParsedReport:
+    """Fetch and read a report from an http(s) URL; its ``source`` is the final URL (after redirects).
+
+    ``public_only``: refuse local and private addresses (the HTTP API's setting).
+    """
+    if not is_url(url):
+        raise ReportError(f"{url}: not an http(s) URL")
+    fetched = fetch(url, public_only=public_only)
+    parsed = parse_bytes(fetched.data, fetched.url, kind=fetched.kind, charset=fetched.charset, url=fetched.url)
+    if parsed.meta.get("title") == Path(fetched.url).stem.replace("_", " ").replace("-", " "):
+        parsed.meta["title"] = url_filename(fetched.url)  # not "https:" when a page has no title
+    return parsed

@@ -4,12 +4,14 @@ import json
 from settings import SAMPLE_REPORTS
 
 from .conftest import run_cli
+from .pdfwriter import make_pdf
 
 
 def test_help_documents_options():
     out = run_cli("--help", timeout=60)
     assert out.returncode == 0
-    for option in ("--store", "--prune", "--chroma-url", "--quiet", "--json", "PATH"):
+    for option in ("--store", "--prune", "--chroma-url", "--quiet", "--json", "--preview", "--watch", "--interval",
+                   "PATH", "URL", ".pdf", "skipped"):
         assert option in out.stdout
 
 
@@ -23,13 +25,14 @@ def test_ingest_then_reingest_and_bad_files(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "binary.txt").write_bytes(b"\x00\xff\x00\xfe")
-    (bad / "undecodable.md").write_bytes(b"Title: x\n\n\xff\xfe bad bytes")
+    pdf = make_pdf([["North Korean workers abroad", "were counted by the panel."]])
+    (bad / "cut.pdf").write_bytes(pdf[: len(pdf) // 2])
     first = run_cli("--store", str(store), "--json", "-q", str(SAMPLE_REPORTS), str(bad), str(tmp_path / "missing.txt"))
     assert first.returncode == 1, first.stderr
     summary = json.loads(first.stdout)
     assert len(summary["added"]) == 1 and summary["passages"] > 3
     assert len(summary["failed"]) == 3
-    for name in ("binary.txt", "undecodable.md", "missing.txt"):
+    for name in ("binary.txt", "cut.pdf", "missing.txt"):
         assert name in first.stderr
     assert "Traceback" not in first.stderr
 

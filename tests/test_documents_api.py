@@ -89,9 +89,12 @@ def test_bad_uploads_get_the_cli_messages(make_live_server):
     def upload(name, data):
         return requests.post(url, files={"file": (name, data)}, headers=AUTH, timeout=30)
 
-    assert "unsupported file type .pdf" in error(upload("r.pdf", b"%PDF-1.4"), 400, "invalid_report")
+    from .pdfwriter import make_pdf
+
+    assert "unsupported file type .docx" in error(upload("r.docx", b"PK\x03\x04"), 400, "invalid_report")
+    assert "r.pdf: the PDF is damaged" in error(upload("r.pdf", b"%PDF-1.4"), 400, "invalid_report")
+    assert "no text layer" in error(upload("scan.pdf", make_pdf([["a", "b"]], text_layer=False)), 400, "invalid_report")
     assert "r.txt: file is empty" in error(upload("r.txt", b"  \n"), 400, "invalid_report")
-    assert "not valid UTF-8" in error(upload("r.txt", "caf\u00e9".encode("latin-1")), 400, "invalid_report")
     assert "binary" in error(upload("r.txt", b"ab\x00cd"), 400, "invalid_report")
     assert "date" in error(requests.post(url, files={"file": ("r.txt", b"Some text.")}, data={"date": "someday"},
                                          headers=AUTH, timeout=30), 400)
@@ -122,3 +125,48 @@ def test_writes_are_off_without_a_configured_token(live_server):
               requests.delete(f"{url}/{doc_id}", headers=AUTH, timeout=10)):
         assert "REPORTQA_API_TOKEN" in error(r, 403, "writes_disabled")
     assert requests.get(live_server.url + "/api/health", timeout=10).json()["documents"] == 1
+
+
+def test_url_is_fetched_then_skipped_or_replaced(make_live_server):
+    from .pageserver import Page, PageServer
+    from .test_fetch import BODY, CHANGED, article
+
+    server = make_live_server(api_token=TOKEN, fetch_private_urls=True)
+    with PageServer() as pages:
+        pages.pages["/news/welders.html"] = Page(article(BODY))
+        pages.pages["/short"] = Page(status=302, location="/news/welders.html", content_type="")
+        post = lambda body: requests.post(server.url + "/api/documents", json=body, headers=AUTH, timeout=120)  # noqa: E731
+
+        r = post({"url": pages.url("/short"), "outlet": "Synthetic outlet"})
+        assert r.status_code == 201, r.text
+        doc = r.json()["document"]
+        assert doc["source"] == pages.url("/news/welders.html") and doc["outlet"] == "Synthetic outlet"
+        assert doc["title"] == "Welders at the shipyard"
+        answer = ask(server, "How many welders live in the dormitory beside the dock?")
+        assert answer["found"] and answer["citations"][0]["doc_id"] == doc["doc_id"]
+
+        again = post({"url": pages.url("/news/welders.html"), "outlet": "Synthetic outlet"})
+        assert again.status_code == 200 and again.json()["status"] == "unchanged"
+        pages.pages["/news/welders.html"] = Page(article(CHANGED))
+        changed = post({"url": pages.url("/short"), "outlet": "Synthetic outlet"})
+        assert changed.status_code == 200 and changed.json()["status"] == "updated"
+        assert changed.json()["document"]["doc_id"] == doc["doc_id"]
+
+        assert "HTTP 404" in error(post({"url": pages.url("/missing.html")}), 502, "fetch_failed")
+        pages.pages["/data.json"] = Page(b"{}", "application/json")
+        assert "neither HTML nor PDF" in error(post({"url": pages.url("/data.json")}), 400, "invalid_report")
+        error(post({"url": "ftp://example.org/report.pdf"}), 400)
+        error(post({"url": pages.url("/short"), "text": "both at once"}), 400)
+        error(requests.post(server.url + "/api/documents", json={"url": pages.url("/short")}, timeout=10), 401)
+
+
+def test_url_to_a_private_address_is_refused_by_default(make_live_server):
+    from .pageserver import Page, PageServer
+    from .test_fetch import BODY, article
+
+    server = make_live_server(api_token=TOKEN)
+    with PageServer() as pages:
+        pages.pages["/a.html"] = Page(article(BODY))
+        r = requests.post(server.url + "/api/documents", json={"url": pages.url("/a.html")}, headers=AUTH, timeout=60)
+        assert "local or private address" in error(r, 400, "invalid_report")
+        assert pages.hits == []  # refused before any request was made

@@ -35,13 +35,16 @@ def test_bad_files_fail_alone(tmp_path, make_store):
     (folder / "good.txt").write_text(REPORT)
     (folder / "empty.txt").write_text("")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
-    (folder / "latin1.txt").write_bytes("Caf\xe9 workers".encode("latin-1"))
+    # Not UTF-8 and no declared charset: read anyway (detected), with a warning.
+    (folder / "latin1.txt").write_bytes("Caf\xe9 workers\n\nNorth Korean cooks at a caf\xe9 in Vientiane.\n".encode("latin-1"))
     store = make_store()
     summary = Ingestor(store).ingest_paths([folder, tmp_path / "missing.txt"])
-    assert len(summary.added) == 1
+    assert len(summary.added) == 2
     messages = " ".join(m for _, m in summary.failed)
-    assert len(summary.failed) == 4
-    assert "empty" in messages and "binary" in messages and "UTF-8" in messages and "no such file" in messages
+    assert len(summary.failed) == 3
+    assert "empty" in messages and "binary" in messages and "no such file" in messages
+    assert any("latin1.txt: not UTF-8" in w for w in summary.warnings)
+    assert "Café workers" in {d.title for d in store.list_documents()}
 
 
 def test_html_report(tmp_path, make_store):

@@ -12,13 +12,14 @@ from pathlib import Path
 from flask import Blueprint, jsonify, request
 
 from ingest import ParsedReport, ReportError, prepare_report
-from ingest.readers import parse_bytes, parse_text
+from ingest.fetch import FetchError
+from ingest.readers import parse_bytes, parse_text, read_url, url_filename
 
 from .api import json_body
 from .auth import require_write_token
 from .errors import ApiError
 from .openapi import Resp, documented
-from .schemas import DeleteResponse, DocumentIn, DocumentOut, DocumentUpload, IngestResponse, ReportMeta
+from .schemas import DeleteResponse, DocumentIn, DocumentJsonIn, DocumentOut, DocumentUpload, DocumentUrlIn, IngestResponse, ReportMeta
 from .services import services
 
 bp = Blueprint("documents", __name__, url_prefix="/api")
@@ -48,6 +49,12 @@ def _from_request() -> tuple[ParsedReport, str]:
         form = DocumentUpload.model_validate({"file": upload.read(), **fields})  # bad fields: 400 JSON
         filename = Path(upload.filename or "").name or "upload.txt"
         return _with_meta(parse_bytes(form.file, filename), form), filename
+    data = request.get_json(silent=True)
+    if isinstance(data, dict) and "url" in data:
+        fetch = json_body(DocumentUrlIn)
+        parsed = read_url(fetch.url, public_only=not services().settings.fetch_private_urls)
+        parsed = _with_meta(parsed, fetch)
+        return parsed, url_filename(parsed.meta.get("source") or fetch.url)
     body = json_body(DocumentIn)
     filename = _json_filename(body)
     return _with_meta(parse_text(body.text, filename), body), filename
@@ -55,15 +62,18 @@ def _from_request() -> tuple[ParsedReport, str]:
 
 @bp.post("/documents")
 @documented(
-    "Add or replace a report (file upload or JSON)", tags=("documents",), auth=True,
-    description="Send the report either as `multipart/form-data` with a `file` field (.txt, .md or .html; "
-                "optional title/date/source/outlet/author fields override its header) or as JSON. "
+    "Add or replace a report (file upload, JSON text or a URL to fetch)", tags=("documents",), auth=True,
+    description="Send the report either as `multipart/form-data` with a `file` field (.txt, .md, .html or .pdf; "
+                "optional title/date/source/outlet/author fields override its header), as JSON with `text`, "
+                "or as JSON with `url` (an HTML page or a PDF the server fetches; the stored source is the final "
+                "URL; loopback and private addresses are refused unless REPORTQA_FETCH_PRIVATE_URLS is on). "
                 "The report is ingested like a file given to `python -m ingest`: same reader, cleaning, "
                 "identity (from the source URL, else the file name or title) and messages. "
                 "Needs `Authorization: Bearer <REPORTQA_API_TOKEN>`; refused with 403 when no token is configured.",
-    body={"application/json": DocumentIn, "multipart/form-data": DocumentUpload},
+    body={"application/json": DocumentJsonIn, "multipart/form-data": DocumentUpload},
     responses={201: Resp("the report was added", IngestResponse), 200: Resp("the report was updated or unchanged", IngestResponse),
                400: "the report cannot be ingested (the message says why, as the CLI would)", **_AUTH_ERRORS,
+               502: "the URL could not be fetched (network error, timeout or the remote server's HTTP error)",
                413: "body larger than REPORTQA_MAX_CONTENT_LENGTH", 415: "neither JSON nor multipart"},
 )
 def add_document():
@@ -74,6 +84,8 @@ def add_document():
     try:
         parsed, filename = _from_request()
         prepared = prepare_report(parsed, filename)
+    except FetchError as exc:
+        raise ApiError(502, "fetch_failed", str(exc)) from None
     except ReportError as exc:
         raise ApiError(400, "invalid_report", str(exc)) from None
     summary = services().ingestor.ingest_reports([prepared])

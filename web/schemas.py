@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 # Defaults of Settings.max_question_chars / max_history. The limits in force are per app, so they
@@ -291,8 +291,19 @@ class DocumentIn(ReportMeta):
                       description="the report body (a 'Title:/Date:/...' header block at its top is read as the CLI does)")
 
 
+class DocumentUrlIn(ReportMeta):
+    """JSON body of ``POST /api/documents`` that names a page or PDF to fetch instead of sending it."""
+
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://",
+                     description="an http(s) URL of an HTML page or a PDF; the stored source is the final URL after redirects")
+
+
+class DocumentJsonIn(RootModel[DocumentIn | DocumentUrlIn]):
+    """JSON body of ``POST /api/documents``: the report's text, or a URL to fetch it from."""
+
+
 class DocumentUpload(ReportMeta):
-    """Multipart body of ``POST /api/documents``: a report file (.txt, .md, .html) plus optional metadata fields."""
+    """Multipart body of ``POST /api/documents``: a report file (.txt, .md, .html, .pdf) plus optional metadata fields."""
 
     file: bytes = Field(description="the report file; its name's extension picks the reader, as in the CLI")
 
