@@ -241,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--unanswerable", type=int, default=1, help="unanswerable questions asked per window")
     ap.add_argument("--max-shared-run", type=int, default=6, help="drop questions sharing this many words in a row")
     ap.add_argument("--limit", type=int, help="ask about at most this many windows this run")
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for one reply (a busy CPU model is slow)")
     ap.add_argument("--summary", action="store_true", help="only print the counts of what is there")
     args = ap.parse_args(argv)
     if args.summary:
@@ -250,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: give --llm-url (or set REPORTQA_LLM_URL) to an OpenAI-compatible endpoint", file=sys.stderr)
         return 2
     paths = args.paths or [p for p in DEFAULT_CORPORA if p.exists()]
-    client = ChatClient(args.llm_url, args.model, args.api_key)
+    client = ChatClient(args.llm_url, args.model, args.api_key, timeout=args.timeout)
     try:
         counts = generate(client, paths, args.out, args.answerable, args.unanswerable, args.max_shared_run, args.limit)
     except KeyboardInterrupt:
