@@ -46,7 +46,7 @@ def parse_text(text: str, name: str) -> ParsedReport:
             body = "\n".join(lines[idx + 1 :])
         else:
             meta["title"] = Path(name).stem.replace("_", " ").replace("-", " ")
-    body = re.sub(r"^#{1,6}\s+", "", body, flags=re.M)  # markdown heading markers
+    # Markdown heading markers stay: ingest.structure reads them as headings (and drops the '#').
     if not body.strip():
         raise ReportError(f"{name}: the report has a header but no text")
     return ParsedReport(body=body, meta=meta, warnings=header.warnings)

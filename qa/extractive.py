@@ -166,7 +166,7 @@ class ExtractiveAnswerer:
         chosen = order_for_reading(chosen)
         citations = build_citations(self.store, chosen)
         number = {c.chunk_id: c.n for c in citations}
-        parts = [f"{_as_sentence(c.text)} [{number[c.chunk_id]}]" for c in chosen]
+        parts = [f"{q} [{number[c.chunk_id]}]" for c, q in zip(chosen, quotations(chosen))]
         lead = direct_lead(question, best)
         if lead:
             parts.insert(0, f"{lead} [{number[best.chunk_id]}].")
@@ -188,7 +188,7 @@ def wants_latest(question: str) -> bool:
 
 def attributed(c: Candidate) -> str:
     """'According to <outlet> (<date>): <sentence>' for answers that set reports side by side."""
-    text = _as_sentence(c.text)  # quoted verbatim, so the citation highlight matches it exactly
+    text = quotations([c])[0]  # quoted verbatim, so the citation highlight matches it exactly
     source = c.outlet or c.title or "one report"
     return f"According to {source} ({c.date}): {text}" if c.date else f"According to {source}: {text}"
 
@@ -219,13 +219,41 @@ def asks_for_named_list(question: str) -> bool:
     return bool(_NAMED_KINDS.search(question))
 
 
+CAPTION_MARK = "Caption: "
+
+
+def quotations(chosen: Sequence[Candidate]) -> list[str]:
+    """How each chosen sentence is quoted, in answer order.
+
+    A caption is marked as one, so a reader knows the fact comes from under a photo, not from
+    the article's text. A list item or table row is quoted after its lead-in or header row
+    ("Workers said they lacked: - housing"), once per list: an item alone can be a fragment.
+    """
+    out = []
+    led: set[tuple[str, str]] = set()
+    for c in chosen:
+        if c.kind == "caption":
+            out.append(CAPTION_MARK + _as_sentence(c.text))
+            continue
+        text = c.text if c.kind == "row" else _as_sentence(c.text)
+        if c.context and (c.doc_id, c.context) not in led:
+            led.add((c.doc_id, c.context))
+            text = f"{c.context} {text}"
+        out.append(text)
+    return out
+
+
 def _as_sentence(text: str) -> str:
     text = text.strip()
     return text if text[-1:] in ".!?\"”’)" else text + "."
 
 
 def build_citations(store: ReportStore, chosen: Sequence[Candidate]) -> list[Citation]:
-    """One citation per passage used, numbered in order of first use, with sentence highlights."""
+    """One citation per passage used, numbered in order of first use, with sentence highlights.
+
+    Heading and page are those of the first sentence cited from the passage (a passage can span
+    a page break); ``kind`` is "caption" when all that is cited from it is a caption.
+    """
     numbers = number_sources([c.chunk_id for c in chosen])
     passages = store.get_passages(list(numbers))
     docs = store.get_documents(list({c.doc_id for c in chosen}))
@@ -238,8 +266,16 @@ def build_citations(store: ReportStore, chosen: Sequence[Candidate]) -> list[Cit
                 n=numbers[c.chunk_id], doc_id=c.doc_id, chunk_id=c.chunk_id,
                 title=d.title if d else c.title, date=d.date if d else c.date, source=d.source if d else "",
                 outlet=d.outlet if d else c.outlet, text=p.text, start=p.start, end=p.end, score=round(float(c.score), 4),
+                heading=c.heading or p.heading, page=c.page if c.page is not None else p.page, kind="caption",
             )
         cit = citations[c.chunk_id]
-        cit.highlights.append({"start": c.start - p.start, "end": c.end - p.start})
+        start = c.start - p.start
+        if c.context:  # the lead-in quoted before an item is cited too, where the passage holds it
+            at = p.text.rfind(c.context, 0, start)
+            if at >= 0 and not any(h["start"] == at for h in cit.highlights):
+                cit.highlights.append({"start": at, "end": at + len(c.context), "kind": "lead_in"})
+        cit.highlights.append({"start": start, "end": c.end - p.start, "kind": c.kind})
+        if c.kind != "caption":
+            cit.kind = "passage"
         cit.score = max(cit.score, round(float(c.score), 4))
     return sorted(citations.values(), key=lambda c: c.n)
