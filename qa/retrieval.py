@@ -18,7 +18,7 @@ from .answerability import features, interaction, leans_back, prepare, probabili
 from .keyword import KeywordIndex
 from .paraphrase import NearVocabulary
 from .rwlock import ReadWriteLock
-from .scoring import RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
+from .scoring import CAPTION_DEMOTION, CAPTION_THRESHOLD, RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
 from .text import terms
 from .types import Candidate
 
@@ -160,7 +160,7 @@ class HybridRetriever:
                 text=s.text, dense=sims.get(sid, dense.get(sid, 0.0)), keyword=keyword.get(sid, 0.0) / top_kw,
                 overlap=weighted_overlap(qterms, text_terms, idf), context=max(neighbours, default=0.0),
                 date=doc.date, title=doc.title, outlet=doc.outlet,
-                kind=s.kind, heading=s.heading, context=s.context, page=s.page,
+                kind=s.kind, heading=s.heading, lead_in=s.context, page=s.page,
             )
             c.relevance = combine(c)
             c.answerability = probability(features(
@@ -169,6 +169,8 @@ class HybridRetriever:
                 prev_text=prev_text, prev_dense=sims.get(prev, 0.0) if prev else 0.0,
                 interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info))
             c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
+            if c.kind == "caption":  # a caption leads only when it clearly answers (see qa.scoring)
+                c.score -= 1.0 if c.answerability < CAPTION_THRESHOLD else CAPTION_DEMOTION
             out.append(c)
         out.sort(key=lambda c: c.score, reverse=True)
         if self.reranker is not None:

@@ -34,7 +34,7 @@ class Candidate:
     outlet: str = ""
     kind: str = "body"  # body | item | row | caption (headings and lead-ins are never candidates)
     heading: str = ""  # section heading the sentence sits under
-    context: str = ""  # an item's lead-in / a row's header row, quoted before it
+    lead_in: str = ""  # an item's lead-in / a row's header row (SentenceRecord.context), quoted before it
     page: int | None = None  # PDF page
 
 
