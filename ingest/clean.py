@@ -35,7 +35,7 @@ _REACHED = re.compile(r"\b(?:can|may)\s+be\s+(?:reached|contacted)\b", re.I)
 _END_MATTER = [
     re.compile(p, re.I)
     for p in (
-        r"^\*?\s*(?:translated|translation|edited)\s+by\b",
+        r"^\*?\s*(?:translated|translation|edited)\s+by\s+\S+(?:\s+\S+){0,5}$",  # a name, not a sentence
         r"^please\s+direct\s+(?:any\s+)?(?:comments|questions)",
         r"^read\s+(?:this\s+(?:article|story)\s+)?in\s+[A-Z][a-z]+\s*$",
         r"^(?:contact|email|e-mail)\s*:",

@@ -163,25 +163,24 @@ def _parse(body: str) -> list[_Block]:
         pages.pop()  # a trailing form feed closes the last page; it does not open one
     blocks: list[_Block] = []
     for number, page in enumerate(pages, start=1):
+        if paged:
+            page = _drop_page_numbers(page)
         page_blocks = _parse_page(page, number if paged else None)
         if paged:
-            page_blocks = _drop_page_numbers(page_blocks)
             if blocks and page_blocks and _continues(blocks[-1], page_blocks[0]):
                 blocks[-1].lines.extend(page_blocks.pop(0).lines)  # a paragraph broken by the page
         blocks.extend(page_blocks)
     return blocks
 
 
-def _drop_page_numbers(blocks: list[_Block]) -> list[_Block]:
-    """Running page numbers ("4", "Page 4 of 12") at the top or bottom of a PDF page."""
-    def is_number(b: _Block) -> bool:
-        return b.kind == "paragraph" and len(b.lines) == 1 and bool(_PAGE_NUMBER.match(b.lines[0]))
-
-    while blocks and is_number(blocks[-1]):
-        blocks.pop()
-    while blocks and is_number(blocks[0]):
-        blocks.pop(0)
-    return blocks
+def _drop_page_numbers(page: str) -> str:
+    """Running page numbers ("4", "Page 4 of 12") on the first or last line of a PDF page."""
+    lines = page.split("\n")
+    for pick in (-1, 0, -1, 0):  # a number may sit under/over a blank line: look twice each end
+        filled = [k for k, line in enumerate(lines) if line.strip()]
+        if filled and _PAGE_NUMBER.match(_squash(lines[filled[pick]])):
+            del lines[filled[pick]]
+    return "\n".join(lines)
 
 
 def _continues(before: _Block, after: _Block) -> bool:
