@@ -108,6 +108,8 @@ def is_end_matter(text: str) -> bool:
     """A block that is unmistakably sign-off: a translator line, a contact line with an address,
     "Read in Korean", a copyright line. "can be reached at" counts only with an e-mail, handle
     or phone number in it, so "...can be reached at the end of a dirt road" is body text."""
+    if len(text) > 2000:
+        return False  # sign-off blocks are short; no need to scan a long paragraph for addresses
     if _CONTACT.search(text) and (_REACHED.search(text) or len(text.split()) <= 12):
         return True  # "She can be reached at kim(at)x.org", "For tips, email desk@x.org"
     return starts_end_matter(text)
