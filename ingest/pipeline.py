@@ -62,7 +62,7 @@ class IngestSummary:
 
 def prepare_report(parsed: ParsedReport, filename: str, path: str = "") -> PreparedReport:
     """Clean, structure, identify and chunk one parsed report. Pure: no I/O, no model."""
-    structured = structure(parsed.body)
+    structured = structure(parsed.body, title=parsed.meta.get("title", ""))
     text, units = structured.text, structured.units
     if not text or all(u.kind in NOT_ANSWERS for u in units):
         raise ReportError(f"{filename}: no text left after removing boilerplate")

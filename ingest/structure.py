@@ -38,6 +38,8 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
 _NO_HEADING_END = re.compile(r"[.!?,;:…\"”’)\]]$")
 _BYLINE = re.compile(r"^by\s+[A-Z]", re.I)
+_QUOTE = re.compile(r"^(?:>\s?)+")
+_EMPHASIS = re.compile(r"^[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}$")
 _SUSPECT = re.compile(r"[^\n\t\f\x20-\x7e]")
 
 
@@ -120,12 +122,20 @@ def _parse_page(page: str, number: int | None) -> list[_Block]:
             prev_line = ""
             continue
         indent = _indent(raw)
+        quote = _QUOTE.match(line)
+        if quote:  # a markdown block quote ("> ...") is text like any other; its marker is layout
+            line = line[quote.end():]
+            if not line:
+                close()
+                prev_line = ""
+                continue
         heading = _MD_HEADING.match(line)
         bullet = _BULLET.match(line)
         if heading:
             close()
-            if heading.group(2):
-                blocks.append(_Block("heading", [heading.group(2)], number))
+            text = _EMPHASIS.sub("", heading.group(2)).strip()  # "## **Pay**" -> "Pay"
+            if text:
+                blocks.append(_Block("heading", [text], number))
         elif _ROW.match(line):
             if current is None or current.kind != "table":
                 close()
@@ -259,14 +269,24 @@ def _dedupe(blocks: list[_Block]) -> list[_Block]:
     return out
 
 
+def _same_words(a: str, b: str) -> bool:
+    return re.sub(r"\W+", " ", a).strip().lower() == re.sub(r"\W+", " ", b).strip().lower()
+
+
 def _is_bare_lead_in(sentence: str) -> bool:
     """"Key points:", "The report found that:" — words that only announce what follows."""
     return sentence.endswith(":") and len(sentence.split()) <= 8
 
 
-def structure(body: str) -> Structured:
-    """The stored text of a report body and its units (see the module docstring)."""
+def structure(body: str, title: str = "") -> Structured:
+    """The stored text of a report body and its units (see the module docstring).
+
+    ``title``: the report's title; a heading that repeats it before any text (a web page's
+    ``<h1>``) is dropped, as it would only be shown twice and head every passage.
+    """
     blocks = _dedupe(_find_headings(_trim_end_matter(_parse(body))))
+    if title and blocks and blocks[0].kind == "heading" and _same_words(blocks[0].lines[0], title):
+        blocks = blocks[1:]
     pieces: list[str] = []
     units: list[Unit] = []
     pos = 0

@@ -221,3 +221,12 @@ def test_chunker_breaks_before_sections_and_never_ends_on_a_sticky_unit():
     assert chunks[0].sentences == (0,) and chunks[1].sentences[0] == 1, "the heading opens a passage"
     plain = chunk_sentences(text, spans)
     assert plain[0].sentences[:2] == (0, 1), "without sections the old behaviour stays"
+
+
+def test_markdown_quotes_emphasis_and_a_repeated_title():
+    body = ("# Loggers in Siberia\n\n> Workers said the camp was\n> far from any town.\n\n"
+            "## **Pay**\n\nWages are paid in cash.")
+    st = structure(body, title="Loggers in Siberia")
+    assert st.text == "Workers said the camp was far from any town.\n\nPay\n\nWages are paid in cash."
+    assert [u.kind for u in st.units] == ["body", "heading", "body"]
+    assert structure(body).text.startswith("Loggers in Siberia\n\n"), "without the title the heading stays"

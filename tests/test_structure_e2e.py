@@ -94,6 +94,9 @@ def test_store_keeps_heading_page_and_kind(structured_store, embedder):
     assert (welders.heading, welders.page) == ("Findings", 2)
     passages = store.get_passages([welders.chunk_id, barracks.chunk_id])
     assert passages[welders.chunk_id].page in (1, 2) and passages[barracks.chunk_id].page is None
+    hits = store.query_passages(embedder.encode_query("welders at the Nakhodka shipyard"), 3)
+    assert hits[0].metadata["page"] in (1, 2) and hits[0].metadata["doc_id"] == panel.doc_id
+    assert all("heading" in h.metadata and "page" in h.metadata for h in hits)
     text = store.get_document(camps.doc_id).text
     assert "##" not in text and "\nLiving conditions\n" in text
     assert "dirt road" in text and "Supplies arrive by truck" in text, "a body sentence does not cut the report"

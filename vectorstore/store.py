@@ -397,7 +397,8 @@ class ReportStore:
             include=["metadatas", "documents", "distances"],
         )
         return [
-            Hit(id=i, text=t, metadata=m, similarity=1.0 - float(d))
+            Hit(id=i, text=t, metadata={**m, "heading": str(m.get("heading", "")), "page": _page(m)},
+                similarity=1.0 - float(d))
             for i, t, m, d in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
         ]
 
