@@ -171,7 +171,8 @@ class ExtractiveAnswerer:
         chosen = order_for_reading(chosen)
         citations = build_citations(self.store, chosen)
         number = {c.chunk_id: c.n for c in citations}
-        parts = [f"{q} [{number[c.chunk_id]}]" for c, q in zip(chosen, quotations(chosen))]
+        passage_text = {c.chunk_id: c.text for c in citations}
+        parts = [f"{q} [{number[c.chunk_id]}]" for c, q in zip(chosen, quotations(chosen, passage_text))]
         lead = direct_lead(question, best)
         if lead:
             parts.insert(0, f"{lead} [{number[best.chunk_id]}].")
@@ -227,12 +228,14 @@ def asks_for_named_list(question: str) -> bool:
 CAPTION_MARK = "Caption: "
 
 
-def quotations(chosen: Sequence[Candidate]) -> list[str]:
+def quotations(chosen: Sequence[Candidate], passage_text: dict[str, str] | None = None) -> list[str]:
     """How each chosen sentence is quoted, in answer order.
 
     A caption is marked as one, so a reader knows the fact comes from under a photo, not from
     the article's text. A list item or table row is quoted after its lead-in or header row
-    ("Workers said they lacked: - housing"), once per list: an item alone can be a fragment.
+    ("Workers said they lacked: housing"), once per list: an item alone can be a fragment. Only
+    where the cited passage holds the lead-in (``passage_text``: chunk id -> passage text), so
+    every quoted word stays in the passage its number points at.
     """
     out = []
     led: set[tuple[str, str]] = set()
@@ -241,7 +244,8 @@ def quotations(chosen: Sequence[Candidate]) -> list[str]:
             out.append(CAPTION_MARK + _as_sentence(c.text))
             continue
         text = c.text if c.kind == "row" else _as_sentence(c.text)
-        if c.lead_in and (c.doc_id, c.lead_in) not in led:
+        held = passage_text is None or c.lead_in in passage_text.get(c.chunk_id, "")
+        if c.lead_in and held and (c.doc_id, c.lead_in) not in led:
             led.add((c.doc_id, c.lead_in))
             text = f"{c.lead_in} {text}"
         out.append(text)

@@ -31,6 +31,7 @@ def test_hard_wrapped_lines_are_joined_into_paragraphs():
             "    A deeper indent starts a third one.")
     got = texts(body)
     assert "Many" not in got, "a short wrapped line is not a sentence of its own"
+    assert texts("A long-\nterm contract was signed.") == ["A long-term contract was signed."]
     assert got[0] == ("Officials in the province say that North Korean crews have worked at the port for years, "
                       "and Many of them never leave the site.")
     assert got[1:] == ["An indented line starts a new paragraph.", "A second paragraph, unindented, continues here.",
@@ -181,6 +182,7 @@ def test_pdf_pages_from_form_feeds():
     }
     assert "\f" not in st.text and "Page 2 of 3" not in st.text and "port.\n1" not in st.text
     assert all(u.page is None for u in structure("No pages here.\n\nNone at all.").units)
+    assert [u.page for u in structure("A one-page PDF ends with a form feed.\f").units] == [1]
 
 
 def test_prepared_report_offsets_headings_pages_and_kinds():
@@ -230,3 +232,18 @@ def test_markdown_quotes_emphasis_and_a_repeated_title():
     assert st.text == "Workers said the camp was far from any town.\n\nPay\n\nWages are paid in cash."
     assert [u.kind for u in st.units] == ["body", "heading", "body"]
     assert structure(body).text.startswith("Loggers in Siberia\n\n"), "without the title the heading stays"
+
+
+def test_an_item_is_quoted_with_its_lead_in_only_where_the_passage_holds_it():
+    from qa.extractive import quotations
+    from qa.types import Candidate
+
+    def item(i: int, chunk: str, text: str) -> Candidate:
+        return Candidate(f"s{i}", "d", chunk, i, 0, 0, text, kind="item", lead_in="The men listed:")
+
+    a, b = item(1, "p0", "cold barracks"), item(2, "p0", "no doctor")
+    assert quotations([a, b], {"p0": "The men listed:\n- cold barracks\n- no doctor"}) == [
+        "The men listed: cold barracks.", "no doctor."]
+    assert quotations([item(9, "p1", "no pay")], {"p1": "- no pay"}) == ["no pay."]
+    caption = Candidate("s3", "d", "p0", 3, 0, 0, "The sawmill in Tynda", kind="caption")
+    assert quotations([caption]) == ["Caption: The sawmill in Tynda."]
