@@ -38,6 +38,11 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
 _NO_HEADING_END = re.compile(r"[.!?,;:…\"”’)\]]$")
 _BYLINE = re.compile(r"^by\s+[A-Z]", re.I)
+_IMAGE = re.compile(r"^!\[([^\]]*)\]\([^)]*\)$")
+_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\((?:[^()\s]+|[^()\s]*\([^()\s]*\)[^()\s]*)(?:\s+\"[^\"]*\")?\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+CAPTION_PREFIX = "Caption: "
 _QUOTE = re.compile(r"^(?:>\s?)+")
 _EMPHASIS = re.compile(r"^[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}$")
 _SUSPECT = re.compile(r"[^\n\t\f\x20-\x7e]")
@@ -85,6 +90,15 @@ def _squash(line: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", line).strip()
 
 
+def _inline(line: str) -> str:
+    """Markdown inline markup is layout: "[text](url)" -> "text", "**bold**"/"*it*" -> the words."""
+    if "[" in line:
+        line = _LINK.sub(r"\1", line)
+    if "*" in line or "__" in line:
+        line = _ITALIC.sub(r"\1", _STRONG.sub(r"\2", line))
+    return line
+
+
 def _indent(raw: str) -> int:
     expanded = raw.expandtabs(4)
     return len(expanded) - len(expanded.lstrip(" \u00a0"))
@@ -129,6 +143,16 @@ def _parse_page(page: str, number: int | None) -> list[_Block]:
                 close()
                 prev_line = ""
                 continue
+        image = _IMAGE.match(line)
+        if image:  # "![alt](src)": its alt text, when it says something, is the picture's caption
+            close()
+            alt = _squash(image.group(1))
+            if len(alt.split()) >= 2:
+                blocks.append(_Block("caption", [CAPTION_PREFIX + alt], number))
+            prev_line = ""
+            continue
+        if not _ROW.match(line):
+            line = _inline(line)
         heading = _MD_HEADING.match(line)
         bullet = _BULLET.match(line)
         if heading:

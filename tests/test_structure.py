@@ -247,3 +247,37 @@ def test_an_item_is_quoted_with_its_lead_in_only_where_the_passage_holds_it():
     assert quotations([item(9, "p1", "no pay")], {"p1": "- no pay"}) == ["no pay."]
     caption = Candidate("s3", "d", "p0", 3, 0, 0, "The sawmill in Tynda", kind="caption")
     assert quotations([caption]) == ["Caption: The sawmill in Tynda."]
+
+
+def test_markdown_inline_markup_images_and_links_are_layout():
+    body = ("Workers said **most** of the pay went to [the company](https://example.org/a_(b)).\n\n"
+            "![The sawmill near Tynda](sawmill.jpg)\n\n![](logo.png)\n\n*Translated by S & J")
+    st = structure(body)
+    assert st.text == "Workers said most of the pay went to the company.\n\nCaption: The sawmill near Tynda"
+    assert [u.kind for u in st.units] == ["body", "caption"]
+
+
+def test_real_trafilatura_markdown():
+    """What the HTML reader hands over (trafilatura's markdown) reads into the same structure."""
+    trafilatura = __import__("pytest").importorskip("trafilatura")
+    html = """<html><body><nav>Home | World</nav><article><h1>Loggers in Siberia</h1>
+    <p>North Korean loggers in Tynda work twelve-hour shifts, a defector said.</p>
+    <h2>Pay and hours</h2><p>Wages are paid at the end of the contract, most of it to the state company.</p>
+    <p>Former workers listed the hardships:</p><ul><li>Passports are taken on arrival.</li>
+    <li>Phones are banned in the camp.</li></ul>
+    <table><tr><th>Country</th><th>Workers</th></tr><tr><td>Russia</td><td>20,000</td></tr></table>
+    <p>The camp can be reached at the end of a dirt road, the defector said.</p></article></body></html>"""
+    md = trafilatura.extract(html, output_format="markdown", include_tables=True, favor_recall=True)
+    st = structure(md, title="Loggers in Siberia")
+    got = [(u.kind, st.text[u.start : u.end], u.heading, u.context) for u in st.units]
+    assert got == [
+        ("body", "North Korean loggers in Tynda work twelve-hour shifts, a defector said.", "", ""),
+        ("heading", "Pay and hours", "Pay and hours", ""),
+        ("body", "Wages are paid at the end of the contract, most of it to the state company.", "Pay and hours", ""),
+        ("lead_in", "Former workers listed the hardships:", "Pay and hours", ""),
+        ("item", "Passports are taken on arrival.", "Pay and hours", "Former workers listed the hardships:"),
+        ("item", "Phones are banned in the camp.", "Pay and hours", "Former workers listed the hardships:"),
+        ("lead_in", "| Country | Workers |", "Pay and hours", ""),
+        ("row", "| Russia | 20,000 |", "Pay and hours", "| Country | Workers |"),
+        ("body", "The camp can be reached at the end of a dirt road, the defector said.", "Pay and hours", ""),
+    ]
