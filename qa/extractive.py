@@ -51,6 +51,13 @@ def select_sentences(
     best = candidates[0]
     chosen = [best]
     qterms = set(terms(question))
+    if asks_for_the_list(best, qterms):
+        # "What hardships did workers list?" matches the lead-in, so the list is the answer: the
+        # best item and its fellow items of that list in the passage, in the report's order.
+        fellows = sorted((c for c in candidates if c.chunk_id == best.chunk_id and c.lead_in == best.lead_in
+                          and c.kind == best.kind), key=lambda c: c.index)
+        around = [c for c in fellows if c.index >= best.index] + [c for c in fellows if c.index < best.index][::-1]
+        return [c for c in around if not any(_redundant(c, o) for o in around[: around.index(c)])][:max_sentences]
     if leans_back(best.text):
         before = next((c for c in candidates if c.doc_id == best.doc_id and c.chunk_id == best.chunk_id
                        and c.index == best.index - 1), None)
@@ -76,6 +83,15 @@ def select_sentences(
         if beside:
             chosen.append(max(beside, key=lambda c: c.answerability))
     return chosen
+
+
+def asks_for_the_list(best: Candidate, qterms: set[str]) -> bool:
+    """The best sentence is a list item and the question is about what its lead-in announces: the
+    lead-in shares more of the question's terms than the item does ("What hardships did workers
+    list?" and "Former workers listed the main hardships:"; not "What happens to passports?")."""
+    if best.kind not in ("item", "row") or not best.lead_in:
+        return False
+    return len(qterms & set(terms(best.lead_in))) > len(qterms & set(terms(best.text)))
 
 
 def _bar(c: Candidate, threshold: float) -> float:

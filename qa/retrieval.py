@@ -164,7 +164,7 @@ class HybridRetriever:
             )
             c.relevance = combine(c)
             c.answerability = probability(features(
-                query, qterms, idf, s.text, doc.title, c.dense, c.context, c.overlap,
+                query, qterms, idf, searchable(s), doc.title, c.dense, c.context, c.overlap,
                 " ".join(table.sentences[n].text for n in table.neighbours(s)), known=known,
                 prev_text=prev_text, prev_dense=sims.get(prev, 0.0) if prev else 0.0,
                 interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info))

@@ -144,3 +144,13 @@ def test_pdf_citation_has_its_page_in_ask_and_stream(server):
     _, events = stream(server, {"question": question})
     [cits] = [d["citations"] for name, d in events if name == "citations"]
     assert cits[0]["page"] == 2 and cits[0]["heading"] == "Findings"
+
+
+def test_a_question_about_a_lead_in_is_answered_with_its_items(server):
+    data = ask(server, "What hardships did former workers list?")
+    assert data["found"] is True
+    answer = data["answer"]
+    assert answer.startswith("Former workers listed the main hardships: Passports are collected")
+    assert "Wages are paid only when the three-year contract ends." in answer
+    assert answer.count("Former workers listed") == 1, "the lead-in is quoted once for the list"
+    assert not any(p.rstrip(":") == "Former workers listed the main hardships" for p in quoted_pieces(answer))
