@@ -154,3 +154,12 @@ def test_a_question_about_a_lead_in_is_answered_with_its_items(server):
     assert "Wages are paid only when the three-year contract ends." in answer
     assert answer.count("Former workers listed") == 1, "the lead-in is quoted once for the list"
     assert not any(p.rstrip(":") == "Former workers listed the main hardships" for p in quoted_pieces(answer))
+
+
+def test_openai_compatible_citations_carry_heading_and_page(server):
+    body = {"model": "report-qa", "messages": [
+        {"role": "user", "content": "How many North Korean welders were counted at the Nakhodka shipyard?"}]}
+    r = requests.post(server.url + "/v1/chat/completions", json=body, timeout=60)
+    assert r.status_code == 200
+    [cit] = r.json()["choices"][0]["message"]["citations"][:1]
+    assert cit["page"] == 2 and cit["heading"] == "Findings" and cit["kind"] == "passage"
