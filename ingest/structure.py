@@ -38,6 +38,7 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
 _NO_HEADING_END = re.compile(r"[.!?,;:…\"”’)\]]$")
 _BYLINE = re.compile(r"^by\s+[A-Z]", re.I)
+_RULE = re.compile(r"^(?:[-*_=~]\s*){3,}$")
 _IMAGE = re.compile(r"^!\[([^\]]*)\]\([^)]*\)$")
 _LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\((?:[^()\s]+|[^()\s]*\([^()\s]*\)[^()\s]*)(?:\s+\"[^\"]*\")?\)")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -143,6 +144,12 @@ def _parse_page(page: str, number: int | None) -> list[_Block]:
                 close()
                 prev_line = ""
                 continue
+        if _RULE.match(line):  # "---", "* * *": a section break, layout only
+            if current is not None and current.kind == "paragraph" and len(current.lines) == 1 and set(line) <= {"=", "-"}:
+                current.kind = "heading"  # a setext heading: "Background" underlined with === or ---
+            close()
+            prev_line = ""
+            continue
         image = _IMAGE.match(line)
         if image:  # "![alt](src)": its alt text, when it says something, is the picture's caption
             close()

@@ -232,6 +232,9 @@ def test_markdown_quotes_emphasis_and_a_repeated_title():
     assert st.text == "Workers said the camp was far from any town.\n\nPay\n\nWages are paid in cash."
     assert [u.kind for u in st.units] == ["body", "heading", "body"]
     assert structure(body).text.startswith("Loggers in Siberia\n\n"), "without the title the heading stays"
+    setext = structure("Background\n==========\n\nCrews left in May.\n\nPay\n---\nWages are low.")
+    assert [(u.kind, u.heading) for u in setext.units] == [
+        ("heading", "Background"), ("body", "Background"), ("heading", "Pay"), ("body", "Pay")]
 
 
 def test_an_item_is_quoted_with_its_lead_in_only_where_the_passage_holds_it():
@@ -251,7 +254,7 @@ def test_an_item_is_quoted_with_its_lead_in_only_where_the_passage_holds_it():
 
 def test_markdown_inline_markup_images_and_links_are_layout():
     body = ("Workers said **most** of the pay went to [the company](https://example.org/a_(b)).\n\n"
-            "![The sawmill near Tynda](sawmill.jpg)\n\n![](logo.png)\n\n*Translated by S & J")
+            "![The sawmill near Tynda](sawmill.jpg)\n\n![](logo.png)\n\n---\n* * *\n\n*Translated by S & J")
     st = structure(body)
     assert st.text == "Workers said most of the pay went to the company.\n\nCaption: The sawmill near Tynda"
     assert [u.kind for u in st.units] == ["body", "caption"]
