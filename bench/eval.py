@@ -51,7 +51,8 @@ CORPORA = {"sample": Path(SAMPLE_REPORTS), "fixture": ROOT / "tests" / "fixtures
 # have no key terms: the first gold evidence string stands in (the answer must quote it).
 FRESH_QUESTIONS = ROOT / "bench" / "train" / "questions.jsonl"
 _SEGMENT = re.compile(r"(.*?)((?:\s*\[\d+\])+)", re.S)
-_FRAMING = re.compile(r"^(?:According to [^:]*?\(\d{4}(?:-\d\d){0,2}\):\s*)", re.I)
+# Framing the answerer adds around a verbatim quote: an attribution, and the marker of a caption.
+_FRAMING = re.compile(r"^(?:According to [^:]*?\(\d{4}(?:-\d\d){0,2}\):\s*)?(?:Caption:\s*)?", re.I)
 _FRAME_WORDS = {"according", "short", "and", "or"}
 
 

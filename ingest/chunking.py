@@ -70,12 +70,19 @@ def chunk_sentences(
     min_chars: int = 300,
     max_chars: int = 700,
     overlap_max_chars: int = 200,
+    sections: frozenset[int] = frozenset(),
+    sticky: frozenset[int] = frozenset(),
 ) -> list[Chunk]:
     """Group consecutive sentences into passages of about ``min_chars``–``max_chars``.
 
     A passage closes early at a paragraph break once it is long enough. The next passage
     repeats the previous passage's last sentence when that sentence is short (a small
     overlap that keeps context), but each sentence has exactly one home passage.
+
+    ``sections``: sentences that start a section (headings): a passage closes before one once it
+    holds a few lines, and no overlap crosses it, so a passage's heading is the heading of its
+    text. ``sticky``: sentences that introduce what follows (headings, lead-ins): a passage never
+    ends on one while text follows, so "Key points:" is never cut off from its items.
     """
     chunks: list[Chunk] = []
     i, n = 0, len(sentences)
@@ -85,10 +92,12 @@ def chunk_sentences(
         while j < n:
             length = sentences[j][1] - sentences[members[0]][0]
             current = sentences[members[-1]][1] - sentences[members[0]][0]
-            if length > max_chars and current >= min_chars * 0.5:
+            if length > max_chars and current >= min_chars * 0.5 and members[-1] not in sticky:
                 break
             new_para = "\n" in text[sentences[j - 1][1] : sentences[j][0]]
-            if new_para and current >= min_chars:
+            if new_para and current >= min_chars and members[-1] not in sticky:
+                break
+            if j in sections and current >= min_chars / 3 and members[-1] not in sticky:
                 break
             members.append(j)
             j += 1
@@ -98,7 +107,7 @@ def chunk_sentences(
             break
         last = members[-1]
         short = sentences[last][1] - sentences[last][0] <= overlap_max_chars
-        i = last if (short and len(members) > 1) else j
+        i = last if (short and len(members) > 1 and j not in sections) else j
     return _merge_short_tail(text, sentences, chunks, min_chars, max_chars)
 
 

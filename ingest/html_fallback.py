@@ -7,7 +7,6 @@ blocks made only of link text, so a page of menus does not become a "report".
 """
 from __future__ import annotations
 
-import re
 import warnings
 from pathlib import Path
 

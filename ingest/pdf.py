@@ -99,4 +99,6 @@ def parse_pdf(data: bytes, name: str) -> ParsedReport:
     if empty:
         shown = ", ".join(map(str, empty[:10])) + (" ..." if len(empty) > 10 else "")
         warnings.append(f"{len(empty)} of {len(pages)} pages have no text layer (p. {shown}); nothing there can be cited")
-    return ParsedReport(body="\f".join(pages), meta=meta, warnings=warnings)
+    # Every page, the last included, ends with a form feed: that is what marks the body as paged,
+    # so even a one-page PDF's passages get page 1.
+    return ParsedReport(body="".join(page + "\f" for page in pages), meta=meta, warnings=warnings)

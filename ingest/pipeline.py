@@ -15,10 +15,15 @@ from .readers import SUPPORTED_LIST, read_url, url_filename
 
 from vectorstore import DocumentRecord, PassageRecord, ReportStore, SentenceRecord
 
-from .chunking import chunk_sentences, split_sentences
-from .clean import clean_body
+from .chunking import chunk_sentences
+from .context import embedding_text
 from .identity import content_hash, doc_id_for
 from .readers import SUPPORTED, ParsedReport, ReportError, read_report
+from .structure import HEADING, NOT_ANSWERS, structure
+
+# Part of every version hash: a report whose text is unchanged is still re-ingested once when
+# what is stored or embedded with its sentences changes (headings, kinds, pages).
+STRUCTURE_FORMAT = "structure-1"
 
 EMBED_GROUP = 256  # sentences embedded and written together (bounds memory, makes progress durable)
 
@@ -60,24 +65,33 @@ class IngestSummary:
 
 
 def prepare_report(parsed: ParsedReport, filename: str, path: str = "") -> PreparedReport:
-    """Clean, identify and chunk one parsed report. Pure: no I/O, no model."""
-    text = clean_body(parsed.body)
-    if not text:
+    """Clean, structure, identify and chunk one parsed report. Pure: no I/O, no model."""
+    structured = structure(parsed.body, title=parsed.meta.get("title", ""))
+    text, units = structured.text, structured.units
+    if not text or all(u.kind in NOT_ANSWERS for u in units):
         raise ReportError(f"{filename}: no text left after removing boilerplate")
     meta = {k: parsed.meta.get(k, "") for k in ("title", "date", "source", "outlet", "author")}
     doc_id = doc_id_for(meta["source"], filename)
-    version = content_hash(text, meta)
+    version = content_hash(text, {**meta, "format": STRUCTURE_FORMAT})
     record = DocumentRecord(doc_id=doc_id, text=text, path=path, version=version, **meta)
-    spans = split_sentences(text)
-    chunks = chunk_sentences(text, spans)
+    spans = [(u.start, u.end) for u in units]
+    chunks = chunk_sentences(
+        text, spans,
+        sections=frozenset(i for i, u in enumerate(units) if u.kind == HEADING),
+        sticky=frozenset(i for i, u in enumerate(units) if u.kind in NOT_ANSWERS),
+    )
     passages, sentences = [], []
     prefix = f"{doc_id}.{version[:8]}"
     for ci, chunk in enumerate(chunks):
         chunk_id = f"{prefix}.p{ci}"
-        passages.append(PassageRecord(chunk_id, doc_id, ci, chunk.start, chunk.end, text[chunk.start : chunk.end], version=version))
+        first = units[chunk.sentences[0]]
+        passages.append(PassageRecord(chunk_id, doc_id, ci, chunk.start, chunk.end, text[chunk.start : chunk.end],
+                                      version=version, heading=first.heading, page=first.page))
         for si in chunk.owned:
-            s, e = spans[si]
-            sentences.append(SentenceRecord(f"{prefix}.s{si}", doc_id, chunk_id, si, s, e, text[s:e], version=version))
+            u = units[si]
+            sentences.append(SentenceRecord(f"{prefix}.s{si}", doc_id, chunk_id, si, u.start, u.end, text[u.start : u.end],
+                                            version=version, heading=u.heading, page=u.page, kind=u.kind,
+                                            context=u.context))
     record.passages = len(passages)
     return PreparedReport(record, passages, sentences, [c.sentences for c in chunks])
 
@@ -270,7 +284,8 @@ class Ingestor:
             if progress:
                 progress(counter[0], total)
 
-        vectors = self.store.embedder.encode([s.text for s in sentences], progress=step)
+        texts = [embedding_text(s, r.record.title) for r in group for s in r.sentences]
+        vectors = self.store.embedder.encode(texts, progress=step)
         for sentence, vector in zip(sentences, vectors):
             sentence.vector = vector
         for report in group:

@@ -14,7 +14,7 @@ from vectorstore import ReportStore
 from .citations import number_sources
 from .answerability import leans_back
 from .answertype import LEAD_TYPES, answer_value, find_list, question_type
-from .scoring import (ANSWER_MARGIN, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD,
+from .scoring import (ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD,
                       SAME_SUBJECT, SUPPORT_THRESHOLD)
 from .text import cased_words, terms
 from .types import Answer, Candidate, Citation
@@ -47,11 +47,18 @@ def select_sentences(
     bureau). It adds no citation — the passage is cited already — only a few words to read.
     ``neighbour`` was chosen on bench/train's fresh questions (figures in docs/history.md).
     """
-    if not candidates or candidates[0].answerability < threshold:
+    if not candidates or candidates[0].answerability < _bar(candidates[0], threshold):
         return []
     best = candidates[0]
     chosen = [best]
     qterms = set(terms(question))
+    if asks_for_the_list(best, qterms):
+        # "What hardships did workers list?" matches the lead-in, so the list is the answer: the
+        # best item and its fellow items of that list in the passage, in the report's order.
+        fellows = sorted((c for c in candidates if c.chunk_id == best.chunk_id and c.lead_in == best.lead_in
+                          and c.kind == best.kind), key=lambda c: c.index)
+        around = [c for c in fellows if c.index >= best.index] + [c for c in fellows if c.index < best.index][::-1]
+        return [c for c in around if not any(_redundant(c, o) for o in around[: around.index(c)])][:max_sentences]
     if leans_back(best.text):
         before = next((c for c in candidates if c.doc_id == best.doc_id and c.chunk_id == best.chunk_id
                        and c.index == best.index - 1), None)
@@ -62,7 +69,7 @@ def select_sentences(
             break
         if c.score < best.score - margin:
             break
-        if c.answerability < max(support, threshold) or any(_redundant(c, o) for o in chosen):
+        if c.answerability < _bar(c, max(support, threshold)) or any(_redundant(c, o) for o in chosen):
             continue
         # Another sentence of the same report only when it reads as one with the best one;
         # other reports add a second voice.
@@ -72,11 +79,25 @@ def select_sentences(
     if len(chosen) < max_sentences:
         have = {c.sentence_id for c in chosen}
         beside = [c for c in candidates if c.chunk_id == best.chunk_id and abs(c.index - best.index) == 1
-                  and c.sentence_id not in have and c.answerability >= neighbour
+                  and c.sentence_id not in have and c.answerability >= neighbour and c.kind != "caption"
                   and not any(_redundant(c, o) for o in chosen)]
         if beside:
             chosen.append(max(beside, key=lambda c: c.answerability))
     return chosen
+
+
+def asks_for_the_list(best: Candidate, qterms: set[str]) -> bool:
+    """The best sentence is a list item and the question is about what its lead-in announces: the
+    lead-in shares more of the question's terms than the item does ("What hardships did workers
+    list?" and "Former workers listed the main hardships:"; not "What happens to passports?")."""
+    if best.kind not in ("item", "row") or not best.lead_in:
+        return False
+    return len(qterms & set(terms(best.lead_in))) > len(qterms & set(terms(best.text)))
+
+
+def _bar(c: Candidate, threshold: float) -> float:
+    """The answerability a candidate needs: captions need the scorer to be sure (CAPTION_THRESHOLD)."""
+    return max(threshold, CAPTION_THRESHOLD) if c.kind == "caption" else threshold
 
 
 def reads_as_one(a: Candidate, b: Candidate) -> bool:
@@ -202,7 +223,8 @@ class ExtractiveAnswerer:
         chosen = order_for_reading(chosen)
         citations = build_citations(self.store, chosen)
         number = {c.chunk_id: c.n for c in citations}
-        parts = [f"{_as_sentence(c.text)} [{number[c.chunk_id]}]" for c in chosen]
+        passage_text = {c.chunk_id: c.text for c in citations}
+        parts = [f"{q} [{number[c.chunk_id]}]" for c, q in zip(chosen, quotations(chosen, passage_text))]
         lead = direct_lead(question, best)
         if lead:
             parts.insert(0, f"{lead} [{number[best.chunk_id]}].")
@@ -232,7 +254,7 @@ def wants_latest(question: str) -> bool:
 
 def attributed(c: Candidate) -> str:
     """'According to <outlet> (<date>): <sentence>' for answers that set reports side by side."""
-    text = _as_sentence(c.text)  # quoted verbatim, so the citation highlight matches it exactly
+    text = quotations([c])[0]  # quoted verbatim, so the citation highlight matches it exactly
     source = c.outlet or c.title or "one report"
     return f"According to {source} ({c.date}): {text}" if c.date else f"According to {source}: {text}"
 
@@ -263,13 +285,44 @@ def asks_for_named_list(question: str) -> bool:
     return bool(_NAMED_KINDS.search(question))
 
 
+CAPTION_MARK = "Caption: "
+
+
+def quotations(chosen: Sequence[Candidate], passage_text: dict[str, str] | None = None) -> list[str]:
+    """How each chosen sentence is quoted, in answer order.
+
+    A caption is marked as one, so a reader knows the fact comes from under a photo, not from
+    the article's text. A list item or table row is quoted after its lead-in or header row
+    ("Workers said they lacked: housing"), once per list: an item alone can be a fragment. Only
+    where the cited passage holds the lead-in (``passage_text``: chunk id -> passage text), so
+    every quoted word stays in the passage its number points at.
+    """
+    out = []
+    led: set[tuple[str, str]] = set()
+    for c in chosen:
+        if c.kind == "caption":
+            out.append(CAPTION_MARK + _as_sentence(c.text))
+            continue
+        text = c.text if c.kind == "row" else _as_sentence(c.text)
+        held = passage_text is None or c.lead_in in passage_text.get(c.chunk_id, "")
+        if c.lead_in and held and (c.doc_id, c.lead_in) not in led:
+            led.add((c.doc_id, c.lead_in))
+            text = f"{c.lead_in} {text}"
+        out.append(text)
+    return out
+
+
 def _as_sentence(text: str) -> str:
     text = text.strip()
     return text if text[-1:] in ".!?\"”’)" else text + "."
 
 
 def build_citations(store: ReportStore, chosen: Sequence[Candidate]) -> list[Citation]:
-    """One citation per passage used, numbered in order of first use, with sentence highlights."""
+    """One citation per passage used, numbered in order of first use, with sentence highlights.
+
+    Heading and page are those of the first sentence cited from the passage (a passage can span
+    a page break); ``kind`` is "caption" when all that is cited from it is a caption.
+    """
     numbers = number_sources([c.chunk_id for c in chosen])
     passages = store.get_passages(list(numbers))
     docs = store.get_documents(list({c.doc_id for c in chosen}))
@@ -282,8 +335,16 @@ def build_citations(store: ReportStore, chosen: Sequence[Candidate]) -> list[Cit
                 n=numbers[c.chunk_id], doc_id=c.doc_id, chunk_id=c.chunk_id,
                 title=d.title if d else c.title, date=d.date if d else c.date, source=d.source if d else "",
                 outlet=d.outlet if d else c.outlet, text=p.text, start=p.start, end=p.end, score=round(float(c.score), 4),
+                heading=c.heading or p.heading, page=c.page if c.page is not None else p.page, kind="caption",
             )
         cit = citations[c.chunk_id]
-        cit.highlights.append({"start": c.start - p.start, "end": c.end - p.start})
+        start = c.start - p.start
+        if c.lead_in:  # the lead-in quoted before an item is cited too, where the passage holds it
+            at = p.text.rfind(c.lead_in, 0, start)
+            if at >= 0 and not any(h["start"] == at for h in cit.highlights):
+                cit.highlights.append({"start": at, "end": at + len(c.lead_in), "kind": "lead_in"})
+        cit.highlights.append({"start": start, "end": c.end - p.start, "kind": c.kind})
+        if c.kind != "caption":
+            cit.kind = "passage"
         cit.score = max(cit.score, round(float(c.score), 4))
     return sorted(citations.values(), key=lambda c: c.n)

@@ -25,6 +25,8 @@ class Passage:
     start: int
     end: int
     score: float
+    heading: str = ""
+    page: int | None = None
 
 
 def top_chunks(candidates: Sequence[Candidate], k: int) -> list[Candidate]:
@@ -54,7 +56,7 @@ def load_passages(store: ReportStore, candidates: Sequence[Candidate], k: int = 
         out.append(Passage(
             chunk_id=c.chunk_id, doc_id=c.doc_id, title=d.title if d else c.title, date=d.date if d else c.date,
             outlet=d.outlet if d else c.outlet, source=d.source if d else "", text=p.text, start=p.start, end=p.end,
-            score=round(float(c.score), 4),
+            score=round(float(c.score), 4), heading=p.heading, page=p.page,
         ))
     return out
 
@@ -65,5 +67,6 @@ def passage_citations(passages: Sequence[Passage], order: Sequence[int]) -> list
     for new, old in enumerate(order, start=1):
         p = passages[old - 1]
         out.append(Citation(n=new, doc_id=p.doc_id, chunk_id=p.chunk_id, title=p.title, date=p.date, source=p.source,
-                            outlet=p.outlet, text=p.text, start=p.start, end=p.end, score=p.score, highlights=[]))
+                            outlet=p.outlet, text=p.text, start=p.start, end=p.end, score=p.score, highlights=[],
+                            heading=p.heading, page=p.page))
     return out

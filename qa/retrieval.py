@@ -12,13 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from vectorstore import ReportStore, SentenceRecord
+from vectorstore.records import NOT_ANSWERS
 
 from .filters import NO_FILTER, ReportFilter
 from .answerability import features, interaction, leans_back, prepare, probability, query_projection
 from .keyword import KeywordIndex
 from .paraphrase import NearVocabulary
 from .rwlock import ReadWriteLock
-from .scoring import RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
+from .scoring import CAPTION_DEMOTION, CAPTION_THRESHOLD, RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
 from .text import terms
 from .types import Candidate
 
@@ -30,6 +31,11 @@ class DocInfo:
     date: str
     outlet: str
     source: str
+
+
+def searchable(s: SentenceRecord) -> str:
+    """A sentence's keyword text: a list item is found by its lead-in's words too."""
+    return f"{s.context} {s.text}" if s.context else s.text
 
 
 class SentenceTable:
@@ -79,7 +85,7 @@ class SentenceTable:
             self.by_doc[doc_id] = [s.sentence_id for s in rows]
             for s in rows:
                 self.sentences[s.sentence_id] = s
-            self.keywords.add(doc_id, [(s.sentence_id, s.text) for s in rows])
+            self.keywords.add(doc_id, [(s.sentence_id, searchable(s)) for s in rows])
             self.titles.add(doc_id, [(doc_id, f"{rec.title} {rec.outlet} {rec.date} {rec.author}")])
 
     def previous(self, s: SentenceRecord) -> str | None:
@@ -146,7 +152,10 @@ class HybridRetriever:
         dense = {h.id: h.similarity for h in dense_hits if h.id in table.sentences}
         keyword = dict(table.keywords.search(query, self.keyword_k, groups=allowed))
         fused = rrf([list(dense), list(keyword)])
-        pool = sorted(fused, key=fused.get, reverse=True)[: max(limit, 10)]
+        # Headings and bare lead-ins are never an answer: they stay out of the pool (they still
+        # count as neighbours, so a matching heading lifts the sentence under it).
+        pool = [sid for sid in sorted(fused, key=fused.get, reverse=True)
+                if table.sentences[sid].kind not in NOT_ANSWERS][: max(limit, 10)]
         # Vectors for keyword-only hits and for neighbours (context feature).
         want = set(pool)
         for sid in pool:
@@ -169,7 +178,7 @@ class HybridRetriever:
             doc = table.docs[s.doc_id]
             prev = table.previous(s)
             prev_text = table.sentences[prev].text if prev else ""
-            text_terms = set(terms(s.text)) | {t for t in terms(doc.title) if title_hits.get(s.doc_id, 0) / top_title > 0.5}
+            text_terms = set(terms(searchable(s))) | {t for t in terms(doc.title) if title_hits.get(s.doc_id, 0) / top_title > 0.5}
             if prev_text and leans_back(s.text):  # "They feel this way because...": its subject is said before
                 text_terms |= set(terms(prev_text))
             neighbours = [sims.get(n, 0.0) for n in table.neighbours(s)]
@@ -178,14 +187,17 @@ class HybridRetriever:
                 text=s.text, dense=sims.get(sid, dense.get(sid, 0.0)), keyword=keyword.get(sid, 0.0) / top_kw,
                 overlap=weighted_overlap(qterms, text_terms, idf), context=max(neighbours, default=0.0),
                 date=doc.date, title=doc.title, outlet=doc.outlet,
+                kind=s.kind, heading=s.heading, lead_in=s.context, page=s.page,
             )
             c.relevance = combine(c)
             c.answerability = probability(features(
-                query, qterms, idf, s.text, doc.title, c.dense, c.context, c.overlap,
+                query, qterms, idf, searchable(s), doc.title, c.dense, c.context, c.overlap,
                 " ".join(table.sentences[n].text for n in table.neighbours(s)), known=known,
                 prev_text=prev_text, prev_dense=sims.get(prev, 0.0) if prev else 0.0,
                 interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info))
             c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
+            if c.kind == "caption":  # a caption leads only when it clearly answers (see qa.scoring)
+                c.score -= 1.0 if c.answerability < CAPTION_THRESHOLD else CAPTION_DEMOTION
             out.append(c)
         out.sort(key=lambda c: c.score, reverse=True)
         if self.reranker is not None:

@@ -21,6 +21,14 @@ RELEVANCE_WEIGHT = 0.3  # ranking score = answerability probability + this * com
 # the trade-off on the fresh questions; `bench/train_answerability.py` writes its own choice.
 REFUSAL_THRESHOLD = float(json.loads(WEIGHTS_FILE.read_text()).get("threshold", 0.69))
 SUPPORT_THRESHOLD = round(REFUSAL_THRESHOLD - 0.01, 3)  # minimum answerability of any further answer sentence
+# A caption ("A restaurant where workers are employed in Hanoi.") is a fragment the answerability
+# scorer was never trained on: it answers only where the scorer is sure, the line under which the
+# chat page already marks answers as uncertain.
+CAPTION_THRESHOLD = 0.8
+# And a caption ranks below body text that scores about as well: the report's own sentences are
+# its claims, a caption describes a picture ("Workers leave a factory in Shenyang in 2019" is not
+# when one worker left).
+CAPTION_DEMOTION = 0.15
 NEIGHBOUR_THRESHOLD = 0.3  # the best sentence's neighbour in its passage joins the answer from here (chosen on bench/train)
 CONFLICT_THRESHOLD = 0.45  # the other side of a dated disagreement (same subject, other value) must reach this
 SAME_SUBJECT = 0.5  # share of content terms two sentences must share to be about the same thing

@@ -32,6 +32,10 @@ class Candidate:
     date: str = ""
     title: str = ""
     outlet: str = ""
+    kind: str = "body"  # body | item | row | caption (headings and lead-ins are never candidates)
+    heading: str = ""  # section heading the sentence sits under
+    lead_in: str = ""  # an item's lead-in / a row's header row (SentenceRecord.context), quoted before it
+    page: int | None = None  # PDF page
 
 
 @dataclass
@@ -47,7 +51,10 @@ class Citation:
     start: int  # passage offsets in the report's stored text
     end: int
     score: float
-    highlights: list[dict] = field(default_factory=list)  # cited sentences, offsets within `text`
+    highlights: list[dict] = field(default_factory=list)  # cited sentences, offsets within `text`, and kind
+    heading: str = ""  # section heading of the cited text ("" before the first heading)
+    page: int | None = None  # PDF page of the cited text; None outside PDFs
+    kind: str = "passage"  # "caption" when everything cited from this passage is a caption
 
     def as_dict(self) -> dict:
         return asdict(self)

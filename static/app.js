@@ -223,20 +223,27 @@
     $("timeline").hidden = true;
     $("toggle-timeline").setAttribute("aria-expanded", "false");
     $("passage-title").textContent = c.title || c.doc_id || "Passage";
-    $("passage-meta").textContent = [c.date, c.outlet].filter(Boolean).join(" · ");
+    // "p. 4" for PDF passages (page is null elsewhere); the section heading above the quote.
+    const page = Number.isInteger(c.page) && c.page > 0 ? `p. ${c.page}` : "";
+    $("passage-meta").textContent = [c.date, c.outlet, page].filter(Boolean).join(" · ");
+    const heading = $("passage-heading");
+    heading.textContent = typeof c.heading === "string" ? c.heading : "";
+    heading.hidden = !heading.textContent;
     const quote = $("passage-text");
     const text = String(c.text || "");
     quote.replaceChildren();
     let pos = 0;
     const marks = (c.highlights || [])
-      .map((h) => ({ start: Math.max(0, Number(h.start) || 0), end: Math.min(text.length, Number(h.end) || 0) }))
+      .map((h) => ({ start: Math.max(0, Number(h.start) || 0), end: Math.min(text.length, Number(h.end) || 0), kind: h.kind }))
       .filter((h) => h.end > h.start)
       .sort((a, b) => a.start - b.start);
     let first = null;
     for (const h of marks) {
       if (h.start < pos) continue;
       quote.append(document.createTextNode(text.slice(pos, h.start)));
-      const mark = el("mark", "", text.slice(h.start, h.end));
+      // A caption is marked as one: the fact comes from under a picture, not the article's text.
+      const mark = el("mark", h.kind === "caption" ? "caption" : "", text.slice(h.start, h.end));
+      if (h.kind === "caption") mark.title = "Caption";
       first = first || mark;
       quote.append(mark);
       pos = h.end;

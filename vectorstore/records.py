@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
+# Sentence kinds that are context for what follows them, never an answer on their own.
+NOT_ANSWERS = frozenset({"heading", "lead_in"})
+
+
 @dataclass
 class DocumentRecord:
     """One report: its metadata, its stored (cleaned) text and the active version."""
@@ -84,7 +88,8 @@ class SentenceRecord:
     version: str = ""
     heading: str = ""  # section heading, used as retrieval context and shown with citations
     page: int | None = None  # 1-based PDF page; None outside PDFs
-    kind: str = "body"  # body | item | caption | heading | lead_in: headings and bare lead-ins are never quoted alone
+    kind: str = "body"  # body | item | row | caption | heading | lead_in: headings and bare lead-ins are never quoted alone
+    context: str = ""  # an item's list lead-in, a table row's header row: quoted and embedded with it
 
 
 @dataclass

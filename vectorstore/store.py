@@ -62,6 +62,17 @@ def _chroma_settings() -> ChromaSettings:
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
+def _structure_meta(heading: str, page: int | None) -> dict:
+    """Section heading and PDF page as metadata; no ``page`` key outside PDFs (Chroma metadata
+    values cannot be None, and a missing key reads back as None)."""
+    return {"heading": heading} if page is None else {"heading": heading, "page": int(page)}
+
+
+def _page(meta: dict) -> int | None:
+    page = meta.get("page")
+    return int(page) if isinstance(page, (int, float)) and not isinstance(page, bool) else None
+
+
 class ReportStore:
     """Reports, passages and sentences in Chroma, embedded on disk or on a Chroma server."""
 
@@ -298,7 +309,8 @@ class ReportStore:
                 documents=[p.text for p in part],
                 metadatas=[
                     {**base, "chunk_id": p.chunk_id, "index": p.index, "start": p.start, "end": p.end,
-                     "title": doc.title, "date": doc.date, "source": doc.source, "outlet": doc.outlet}
+                     "title": doc.title, "date": doc.date, "source": doc.source, "outlet": doc.outlet,
+                     **_structure_meta(p.heading, p.page)}
                     for p in part
                 ],
             )
@@ -309,7 +321,8 @@ class ReportStore:
                 embeddings=np.stack([s.vector for s in part]),
                 documents=[s.text for s in part],
                 metadatas=[
-                    {**base, "chunk_id": s.chunk_id, "index": s.index, "start": s.start, "end": s.end}
+                    {**base, "chunk_id": s.chunk_id, "index": s.index, "start": s.start, "end": s.end,
+                     **_structure_meta(s.heading, s.page), "kind": s.kind, "context": s.context}
                     for s in part
                 ],
             )
@@ -380,6 +393,8 @@ class ReportStore:
                 out.append(SentenceRecord(
                     sentence_id=sid, doc_id=meta["doc_id"], chunk_id=meta["chunk_id"], index=int(meta["index"]),
                     start=int(meta["start"]), end=int(meta["end"]), text=text, version=meta.get("version", ""),
+                    heading=str(meta.get("heading", "")), page=_page(meta), kind=str(meta.get("kind", "body")),
+                    context=str(meta.get("context", "")),
                 ))
         return out
 
@@ -401,7 +416,8 @@ class ReportStore:
             include=["metadatas", "documents", "distances"],
         )
         return [
-            Hit(id=i, text=t, metadata=m, similarity=1.0 - float(d))
+            Hit(id=i, text=t, metadata={**m, "heading": str(m.get("heading", "")), "page": _page(m)},
+                similarity=1.0 - float(d))
             for i, t, m, d in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
         ]
 
@@ -417,7 +433,8 @@ class ReportStore:
         got = self.passages_col.get(ids=list(dict.fromkeys(chunk_ids)), include=["metadatas", "documents"])
         return {
             i: PassageRecord(chunk_id=i, doc_id=m["doc_id"], index=int(m["index"]), start=int(m["start"]),
-                             end=int(m["end"]), text=t, version=m.get("version", ""))
+                             end=int(m["end"]), text=t, version=m.get("version", ""),
+                             heading=str(m.get("heading", "")), page=_page(m))
             for i, m, t in zip(got["ids"], got["metadatas"], got["documents"])
         }
 

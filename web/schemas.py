@@ -105,6 +105,7 @@ class AskRequest(BaseModel):
 class Highlight(BaseModel):
     start: int
     end: int
+    kind: str = Field("body", description="what the highlighted text is: body, item, row, caption or lead_in")
 
 
 class CitationOut(BaseModel):
@@ -120,6 +121,9 @@ class CitationOut(BaseModel):
     end: int
     score: float
     highlights: list[Highlight] = []
+    heading: str = Field("", description="the section heading the cited text sits under ('' before the first one)")
+    page: int | None = Field(None, description="the PDF page of the cited text (1-based); null outside PDFs")
+    kind: Literal["passage", "caption"] = Field("passage", description="'caption' when all that is cited is a caption")
 
 
 class ClosestPassage(BaseModel):
