@@ -135,11 +135,12 @@ PAGE1 = ["UN Panel of Experts: workers abroad", "", "North Korean workers were s
 PAGE2 = ["The panel counted about 250 welders at the site.", "They were paid once every three months."]
 
 
-def test_pdf_pages_are_separated_by_form_feeds_with_info_metadata():
+def test_pdf_pages_each_end_with_a_form_feed_with_info_metadata():
     data = make_pdf([PAGE1, PAGE2], info={"Title": "Panel report on overseas workers", "Author": "UN Panel",
                                           "CreationDate": "D:20230412093000+09'00'"})
     parsed = parse_bytes(data, "panel.pdf")
-    pages = parsed.body.split("\f")
+    assert parsed.body.endswith("\f")
+    pages = parsed.body.split("\f")[:-1]
     assert len(pages) == 2
     assert "shipyard" in pages[0] and "Vladivostok" in pages[0] and "250 welders" in pages[1]
     assert "in Vladivostok in March 2023, the panel said." in pages[0].split("\n")  # lines kept as lines
@@ -149,6 +150,13 @@ def test_pdf_pages_are_separated_by_form_feeds_with_info_metadata():
 def test_pdf_without_info_title_uses_its_first_line():
     parsed = parse_bytes(make_pdf([PAGE1], info={"Title": "Microsoft Word - draft3.docx"}), "x.pdf")
     assert parsed.meta["title"] == "UN Panel of Experts: workers abroad"
+
+
+def test_a_one_page_pdf_is_paged_too():
+    from ingest import prepare_report
+
+    report = prepare_report(parse_bytes(make_pdf([PAGE1]), "one.pdf"), "one.pdf")
+    assert report.passages and all(p.page == 1 for p in report.passages)
 
 
 def test_scanned_encrypted_and_damaged_pdfs_are_refused_each_with_its_reason():
