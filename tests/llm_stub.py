@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.background import BackgroundServer
 
 # Scripted replies. Passage numbers refer to the numbered passages of the prompt.
 REPLIES = {
@@ -122,16 +124,14 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class LLMStub:
+class LLMStub(BackgroundServer):
     """``with LLMStub() as stub: ... stub.url`` -> ``http://127.0.0.1:PORT/v1``."""
 
     def __init__(self) -> None:
         self.state = StubState()
         handler = type("BoundHandler", (Handler,), {"state": self.state})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(handler)
+        self.url = f"{self.base}/v1"
 
     def script(self, mode: str, delay: float = 0.0) -> "LLMStub":
         with self.state.lock:
@@ -144,11 +144,3 @@ class LLMStub:
         with self.state.lock:
             return list(self.state.requests)
 
-    def __enter__(self) -> "LLMStub":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)

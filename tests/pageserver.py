@@ -2,10 +2,11 @@
 test may change while it runs; nothing leaves the machine."""
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.background import BackgroundServer
 
 
 @dataclass
@@ -18,7 +19,7 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class PageServer:
+class PageServer(BackgroundServer):
     """``server.pages["/a.html"] = Page(...)``; ``server.url("/a.html")``; a context manager."""
 
     def __init__(self) -> None:
@@ -52,19 +53,7 @@ class PageServer:
             def log_message(self, *args) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     def url(self, path: str) -> str:
         return self.base + path
-
-    def __enter__(self) -> "PageServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
