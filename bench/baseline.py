@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vectorstore import SentenceEmbedder
@@ -24,6 +24,7 @@ class BaselineResult:
     answer: str
     passages: list[str]  # ranked chunk texts (k=4)
     took_ms: float
+    sources: list[str] = field(default_factory=list)  # the report file name of each passage
 
 
 class TutorialBaseline:
@@ -49,7 +50,8 @@ class TutorialBaseline:
         hits = self.store.similarity_search(question, k=K)
         took = (time.perf_counter() - started) * 1000
         passages = [h.page_content for h in hits]
-        return BaselineResult(answer=(passages[0] + " [1]") if passages else "", passages=passages, took_ms=took)
+        return BaselineResult(answer=(passages[0] + " [1]") if passages else "", passages=passages, took_ms=took,
+                              sources=[str(h.metadata.get("source", "")) for h in hits])
 
     def close(self) -> None:
         if self._tmp:
