@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .answertype import asked_unit, asks_for_name, cause_split, has_person_name, has_unit, question_type, sentence_has
+from .answertype import asked_unit, asks_for_name, cause_split, has_person_name, has_unit, question_type
 from .text import STOPWORDS, terms, words
+from .typed import Entity, entity_answers, holds, parse_question
 
 WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
 FEATURES = ("bias", "dense", "overlap", "context", "typed", "type_match", "type_miss", "proper_miss",
@@ -143,6 +144,8 @@ class QuestionInfo:
     which: str
     restrict: bool  # overlap is recomputed over the known terms only
     asserted: frozenset[str] = frozenset()  # terms a wh-question takes as given (none when it negates)
+    given: frozenset[str] = frozenset()  # the question's own entities (lower-cased): never its answer
+    name_kind: str = "person"  # for a question asking for a name: "person" or "body" (qa.typed)
 
 
 def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
@@ -150,6 +153,7 @@ def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
     """``near``: terms no report uses that have a near corpus term (paraphrases, see
     :mod:`qa.paraphrase`); they do not count towards the share of unknown terms."""
     names = proper_terms(question)
+    parsed = parse_question(question)
     kt = tuple(t for t in qterms if known is None or t in known)
     far = [t for t in qterms if t not in kt and t not in near]
     return QuestionInfo(
@@ -160,13 +164,15 @@ def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
         top_idf=max((idf.get(t, 1.0) for t in kt), default=1.0) or 1.0,
         wants_name=asks_for_name(question), asked_negated=frozenset(negated(question, first_only=True)),
         which=which_noun(question), restrict=known is not None,
-        asserted=frozenset(kt) if _WH.match(question) and not negated(question) else frozenset())
+        asserted=frozenset(kt) if _WH.match(question) and not negated(question) else frozenset(),
+        given=parsed.named, name_kind=parsed.kind if parsed.kind in ("person", "body") else "person")
 
 
 def features(question: str, qterms: Sequence[str], idf: dict[str, float], sentence: str, title: str,
              dense: float, context: float, overlap: float, neighbour_text: str = "",
              known: Collection[str] | None = None, prev_text: str = "", prev_dense: float = 0.0,
-             interaction: float = 0.0, info: QuestionInfo | None = None, near: Collection[str] = ()) -> list[float]:
+             interaction: float = 0.0, info: QuestionInfo | None = None, near: Collection[str] = (),
+             entities: Sequence[Entity] | None = None) -> list[float]:
     """The feature vector (order of :data:`FEATURES`) of one (question, sentence) pair.
 
     ``known`` are the question terms that occur somewhere in the corpus (default: all). A term no
@@ -176,11 +182,13 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     ``prev_dense`` describe the previous sentence, used when this one leans back on it.
     ``interaction`` is :func:`interaction` of the query and sentence vectors. ``info`` is
     :func:`prepare` of (question, qterms, idf, known), passed to skip recomputing it per sentence.
+    ``entities`` are the sentence's stored named entities (:mod:`qa.typed` decides the answer type
+    from them); None falls back to the regexes of :mod:`qa.answertype`.
     """
     q = info or prepare(question, qterms, idf, known, near)
     kind = q.kind
     typed = 1.0 if kind else 0.0
-    match = 1.0 if kind and sentence_has(kind, sentence) else 0.0
+    match = 1.0 if kind and holds(kind, sentence, entities, q.given) else 0.0
     unit_miss = 1.0 if q.unit and match and not has_unit(q.unit, sentence) else 0.0
     if unit_miss:
         match = 0.0
@@ -196,7 +204,7 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
         overlap = sum(idf.get(t, 1.0) for t in kt if t in said) / total if total else 0.0
     missing = [idf.get(t, 1.0) for t in kt if t not in have]
     rare_miss = max(missing, default=0.0) / q.top_idf
-    name_miss = 1.0 if q.wants_name and not has_person_name(sentence) else 0.0
+    name_miss = 1.0 if q.wants_name and not _names(sentence, entities, q.given, q.name_kind) else 0.0
     anaphor_prev = prev_dense if leaning else 0.0
     neg_miss = max(_negation_mismatch(q.asked_negated, f"{prev_text} {sentence}" if leaning else sentence),
                    polarity_mismatch(q.asserted, sentence, prev_text if leaning else ""))
@@ -206,6 +214,13 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     return [1.0, dense, overlap, context, typed, match, typed - match, proper_miss, rare_miss, name_miss,
             dense * match, overlap * dense, q.unknown_share, anaphor_prev, unit_miss, neg_miss, indefinite,
             cause_only, agree, interaction]
+
+
+def _names(sentence: str, entities: Sequence[Entity] | None, given: frozenset[str], kind: str) -> bool:
+    """Does the sentence name someone or something the question does not (a person, a body, a place)?"""
+    if entities is None:
+        return has_person_name(sentence)
+    return bool(entity_answers(kind, sentence, entities, given))
 
 
 def _cause_only(q: QuestionInfo, idf: dict[str, float], sentence: str, title: str, prev_text: str) -> float:

@@ -15,8 +15,9 @@ from .citations import number_sources
 from .answerability import leans_back
 from .answertype import LEAD_TYPES, VALUE_TYPES, answer_value, find_list, question_type
 from .scoring import (ANSWER_MARGIN, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD,
-                      SAME_SUBJECT, SUPPORT_THRESHOLD)
+                      SAME_SUBJECT, SUPPORT_THRESHOLD, TYPED_THRESHOLD)
 from .text import terms
+from .typed import typed_lead
 from .types import Answer, Candidate, Citation
 
 NOT_FOUND = "The reports don't say. None of the ingested reports contains an answer to this question."
@@ -140,15 +141,30 @@ def order_for_reading(chosen: list[Candidate]) -> list[Candidate]:
     return [*same, *other]
 
 
+def typed_first(question: str, candidates: Sequence[Candidate], floor: float = 0.0) -> list[Candidate]:
+    """Candidates for a question asking for a typed thing (a name, a figure, a date), led by the
+    best one that holds it (:func:`qa.typed.typed_lead`); none at all — a refusal — when no
+    candidate does, or the one that does scores below ``floor``. Other questions: unchanged."""
+    typed, lead = typed_lead(question, candidates)
+    if not typed:
+        return list(candidates)
+    if lead is None or candidates[lead].answerability < floor:
+        return []
+    return [candidates[lead], *candidates[:lead], *candidates[lead + 1:]]
+
+
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, store: ReportStore, threshold: float | None = None, max_sentences: int = 3):
+    def __init__(self, store: ReportStore, threshold: float | None = None, max_sentences: int = 3,
+                 typed_threshold: float | None = None):
         self.store = store
         self.threshold = REFUSAL_THRESHOLD if threshold is None else threshold
+        self.typed_threshold = TYPED_THRESHOLD if typed_threshold is None else typed_threshold
         self.max_sentences = max_sentences
 
     def answer(self, question: str, candidates: Sequence[Candidate]) -> Answer:
+        candidates = typed_first(question, candidates, self.typed_threshold)
         chosen = select_sentences(candidates, self.threshold, max_sentences=self.max_sentences, question=question)
         confidence = candidates[0].answerability if candidates else 0.0
         if not chosen:

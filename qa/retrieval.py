@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingest.entities import ensure_entities
 from vectorstore import ReportStore, SentenceRecord
 
 from .answerability import features, interaction, leans_back, prepare, probability, query_projection
@@ -56,6 +57,8 @@ class SentenceTable:
         for s in loaded:
             if s.version == current[s.doc_id].version:
                 grouped.setdefault(s.doc_id, []).append(s)
+        # Reports stored before entities were (no "entities" key): tagged here, once per load.
+        ensure_entities([s for rows in grouped.values() for s in rows])
         for doc_id in new:
             rec = current[doc_id]
             rows = sorted(grouped.get(doc_id, []), key=lambda s: s.index)
@@ -150,14 +153,15 @@ class HybridRetriever:
                 sentence_id=sid, doc_id=s.doc_id, chunk_id=s.chunk_id, index=s.index, start=s.start, end=s.end,
                 text=s.text, dense=sims.get(sid, dense.get(sid, 0.0)), keyword=keyword.get(sid, 0.0) / top_kw,
                 overlap=weighted_overlap(qterms, text_terms, idf), context=max(neighbours, default=0.0),
-                date=doc.date, title=doc.title, outlet=doc.outlet,
+                date=doc.date, title=doc.title, outlet=doc.outlet, entities=s.entities,
             )
             c.relevance = combine(c)
             c.answerability = probability(features(
                 query, qterms, idf, s.text, doc.title, c.dense, c.context, c.overlap,
                 " ".join(table.sentences[n].text for n in table.neighbours(s)), known=known,
                 prev_text=prev_text, prev_dense=sims.get(prev, 0.0) if prev else 0.0,
-                interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info))
+                interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info,
+                entities=s.entities))
             c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
             out.append(c)
         out.sort(key=lambda c: c.score, reverse=True)

@@ -20,6 +20,10 @@ RELEVANCE_WEIGHT = 0.3  # ranking score = answerability probability + this * com
 # (highest unanswerable dev question 0.673, lowest answerable 0.713). `bench/calibrate.py` prints
 # the trade-off on the fresh questions; `bench/train_answerability.py` writes its own choice.
 REFUSAL_THRESHOLD = float(json.loads(WEIGHTS_FILE.read_text()).get("threshold", 0.69))
+# A question asking for a typed thing (a name, a figure, a date) is answered only by a sentence
+# holding one (qa.typed); that sentence must reach this answerability. Chosen with
+# `bench/calibrate.py` on the validation questions (its second curve).
+TYPED_THRESHOLD = float(json.loads(WEIGHTS_FILE.read_text()).get("typed_threshold", REFUSAL_THRESHOLD))
 SUPPORT_THRESHOLD = round(REFUSAL_THRESHOLD - 0.01, 3)  # minimum answerability of any further answer sentence
 NEIGHBOUR_THRESHOLD = 0.3  # the best sentence's neighbour in its passage joins the answer from here (chosen on bench/train)
 CONFLICT_THRESHOLD = 0.45  # the other side of a dated disagreement (same subject, other value) must reach this

@@ -32,6 +32,7 @@ class Candidate:
     date: str = ""
     title: str = ""
     outlet: str = ""
+    entities: list[tuple[str, int, int]] | None = None  # named entities (label, start, end); None: not known
 
 
 @dataclass

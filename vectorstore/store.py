@@ -32,7 +32,7 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
 from .embeddings import DIMENSION, ChromaEmbeddingAdapter, SentenceEmbedder
-from .records import DocumentRecord, Hit, PassageRecord, SentenceRecord
+from .records import DocumentRecord, Hit, PassageRecord, SentenceRecord, decode_entities, encode_entities
 
 _GENERATION_ID = "generation"
 _GENERATION_FILE = ".generation"  # embedded mode: the same token in a file, cheap to poll
@@ -294,7 +294,8 @@ class ReportStore:
                 embeddings=np.stack([s.vector for s in part]),
                 documents=[s.text for s in part],
                 metadatas=[
-                    {**base, "chunk_id": s.chunk_id, "index": s.index, "start": s.start, "end": s.end}
+                    {**base, "chunk_id": s.chunk_id, "index": s.index, "start": s.start, "end": s.end,
+                     **({"entities": encode_entities(s.entities)} if s.entities is not None else {})}
                     for s in part
                 ],
             )
@@ -364,6 +365,7 @@ class ReportStore:
                 out.append(SentenceRecord(
                     sentence_id=sid, doc_id=meta["doc_id"], chunk_id=meta["chunk_id"], index=int(meta["index"]),
                     start=int(meta["start"]), end=int(meta["end"]), text=text, version=meta.get("version", ""),
+                    entities=decode_entities(meta.get("entities")),
                 ))
         return out
 

@@ -1,0 +1,172 @@
+"""Typed answers from named entities: does a sentence hold the kind of thing the question asks for?
+
+The question's answer type (:func:`qa.answertype.question_type`: an amount, a count, a date, a
+place, ...) maps to spaCy entity labels; a sentence holds such an answer when one of its stored
+entities (``ingest/entities.py``) has one of those labels and is not something the question
+itself names ("How much are workers in Dubai paid?" is not answered by "Dubai"). Kinds the
+recogniser does not cover (a reason, a document, a condition such as "once the debts are paid")
+stay with the regexes of :mod:`qa.answertype`; for "who" and "place" either signal counts, as
+most answers there are role nouns ("the site manager") or common nouns ("in dormitories").
+
+The question is parsed once per ask (:func:`parse_question`, ~9 ms), cached by its text.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.entities import Entity, nlp
+
+from .answertype import asks_for_name, question_type, sentence_has
+
+# Answer type -> entity labels that give one. "duration" and "age" need a unit besides the
+# label (spaCy tags both "2017" and "three years" DATE), see _SHAPE.
+LABELS: dict[str, frozenset[str]] = {
+    "amount": frozenset({"MONEY", "PERCENT", "QUANTITY"}),
+    "count": frozenset({"CARDINAL", "QUANTITY"}),
+    "date": frozenset({"DATE", "TIME", "EVENT"}),
+    "day": frozenset({"DATE"}),
+    "when": frozenset({"DATE", "TIME", "EVENT"}),
+    "duration": frozenset({"DATE", "TIME"}),
+    "age": frozenset({"DATE", "CARDINAL"}),
+    "who": frozenset({"PERSON", "ORG", "NORP"}),
+    "place": frozenset({"GPE", "LOC", "FAC"}),
+    # "What is the name of the <noun>?": a person's name for a person noun, else a body's or a building's
+    "person": frozenset({"PERSON"}),
+    "body": frozenset({"ORG", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"}),
+}
+# How each kind is decided: "ner" (entities only), "either" (an entity or the kind's regex).
+# "either" where role nouns, common-noun places and conditions answer as often as names do.
+MODE: dict[str, str] = {"amount": "ner", "count": "ner", "date": "ner", "day": "ner", "duration": "either",
+                        "age": "either", "when": "either", "who": "either", "place": "either", "person": "ner",
+                        "body": "ner"}
+_UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|seasons?|winters?|summers?)"
+# A length of time, not a point in it: "three years", "24 months", "a month or two" (not "2017", "last year").
+_LENGTH = re.compile(rf"^(?!.*\b(?:19|20)\d\d\b)(?!(?:last|this|next|every|each|that|the|early|late|since|by)\b)"
+                     rf".*\b{_UNIT}\b", re.I)
+_POINT = re.compile(rf"^(?!{_LENGTH.pattern})", re.I)  # a date that is not a length of time
+_SHAPE: dict[str, re.Pattern] = {
+    "duration": _LENGTH, "date": _POINT, "when": _POINT,
+    "age": re.compile(r"\bold\b|\d0s\b|\bteens\b|\baged?\b", re.I),
+    "day": re.compile(r"\d|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)\b",
+                      re.I),
+    # a count is a number of things, not a year ("2016" is sometimes CARDINAL)
+    "count": re.compile(r"^(?!(?:19|20)\d\d$)"),
+}
+# A number that is part of a length or a share ("two to four months", "a month or two", "70 percent")
+# counts nothing: the words just after it, or a unit and "or"/"to" just before it, tell.
+_UNIT_AFTER = re.compile(rf"^\s*(?:-\s*)?(?:{_UNIT}|percent\b|%)", re.I)
+_UNIT_BEFORE = re.compile(rf"\b{_UNIT}\s+(?:or|to)\s*$", re.I)
+# Agent nouns name people ("foreman", "researcher", "owner", "supervisor"): English suffixes, plus
+# the few role nouns without one that news reports use for their sources.
+_PERSON_NOUN = re.compile(r"(?:er|or|ist|ian|man|woman|men|women|ant|ent|ee)s?$|^(?:head|chief|boss|source|"
+                          r"official|diplomat|guard|minister|envoy|spokesperson|leader|captain|doctor|wife|husband|"
+                          r"son|daughter|mother|father|person|people|individual|victim)s?$", re.I)
+_NOT_PERSON = re.compile(r"^(?:center|centre|border|number|corridor|order|quarter|river|tower|shelter|"
+                         r"department|government|agreement|parliament|management|restaurant|plant)s?$", re.I)
+
+
+@dataclass(frozen=True)
+class ParsedQuestion:
+    """What the question asks for, and the names it already gives (never an answer)."""
+
+    kind: str  # an answer type of LABELS, "" for an open question
+    named: frozenset[str]  # lower-cased texts of the question's own entities
+
+
+@lru_cache(maxsize=2048)
+def parse_question(question: str) -> ParsedQuestion:
+    kind = question_type(question)
+    wants_name = asks_for_name(question)
+    if kind not in LABELS and not wants_name:
+        return ParsedQuestion(kind=kind, named=frozenset())
+    doc = nlp()(question)
+    if wants_name:
+        noun = named_noun(doc)
+        kind = "person" if noun is None or is_person_noun(noun) else "body"
+    return ParsedQuestion(kind=kind, named=frozenset(_norm(e.text) for e in doc.ents))
+
+
+def _norm(text: str) -> str:
+    """An entity's text as compared: lower-cased, without a leading article or possessive."""
+    return re.sub(r"^(?:the|a|an)\s+|['’]s$", "", text.strip().lower())
+
+
+def _given(text: str, named: frozenset[str]) -> bool:
+    """Is this entity one the question names? ("the country's External Construction Bureau" is
+    "the External Construction Bureau")"""
+    t = _norm(text)
+    return any(t == n or (n and n in t) or (t and t in n) for n in named)
+
+
+def named_noun(doc) -> str | None:
+    """The noun whose name is asked: "the name of the <foreman>", "who is the <head> of ..." (by the parse)."""
+    for tok in doc:
+        if tok.lower_ in ("name", "names", "head", "chief", "director", "leader", "minister"):
+            if tok.lower_.startswith("name"):
+                for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"):
+                    for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                        return obj.lower_
+            else:
+                return tok.lower_
+    return None
+
+
+def is_person_noun(noun: str) -> bool:
+    return bool(_PERSON_NOUN.search(noun)) and not _NOT_PERSON.search(noun)
+
+
+def entity_answers(kind: str, sentence: str, entities: Sequence[Entity], named: frozenset[str] = frozenset()) -> list[str]:
+    """The entity texts in ``sentence`` that give an answer of ``kind`` (those the question names left out)."""
+    labels = LABELS.get(kind)
+    if not labels:
+        return []
+    shape = _SHAPE.get(kind)
+    out = []
+    for label, start, end in entities:
+        text = sentence[start:end]
+        if label not in labels or _given(text, named) or (shape is not None and not shape.search(text)):
+            continue
+        if kind == "count" and label == "CARDINAL" and (_UNIT_AFTER.match(sentence[end:end + 12])
+                                                       or _UNIT_BEFORE.search(sentence[max(0, start - 12):start])):
+            continue
+        out.append(text)
+    return out
+
+
+def holds(kind: str, sentence: str, entities: Sequence[Entity] | None, named: frozenset[str] = frozenset()) -> bool:
+    """Does the sentence hold an answer of this kind? Open questions: always. No stored entities
+    (a record from before them): the regexes alone, as before."""
+    mode = MODE.get(kind)
+    if mode is None or entities is None:
+        return sentence_has("who" if kind in ("person", "body") else kind, sentence)
+    found = bool(entity_answers(kind, sentence, entities, named))
+    if mode == "either":
+        return found or sentence_has(kind, sentence)
+    return found
+
+
+def strict(kind: str) -> bool:
+    """Kinds decided by entities alone: a question asking for one is refused when no sentence
+    near the topic holds it (a name, a figure, a date; not a reason or a role)."""
+    return MODE.get(kind) == "ner"
+
+
+def typed_lead(question: str, candidates: Sequence) -> tuple[bool, int | None]:
+    """(typed, index): for a question asking for a strict kind (:func:`strict`), the index of the
+    best-ranked candidate that holds an answer of that kind (None when none does); for any other
+    question, or candidates without stored entities, (False, 0): rank order stands.
+
+    A sentence about the right topic that holds no such thing ("a foreman, who declined to be
+    named", "did not say how many remained") does not answer a question asking for a name or a
+    figure, however close its words are; a lower-ranked one that does hold it may.
+    """
+    parsed = parse_question(question)
+    if not strict(parsed.kind) or not candidates or any(c.entities is None for c in candidates):
+        return False, 0
+    for i, c in enumerate(candidates):
+        if entity_answers(parsed.kind, c.text, c.entities, parsed.named):
+            return True, i
+    return True, None
