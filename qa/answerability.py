@@ -49,7 +49,6 @@ def proper_terms(question: str) -> list[str]:
 
 # A negation governs the next few words of its own clause (never across ? . ! ; or brackets).
 _NEGATION = re.compile(r"(?:\b(?:not|never|cannot|no longer)\b|n['’]t\b)((?:[^\w?.!;()\[\]]+[\w’'-]+){1,4})", re.I)
-_PRO_VERB = re.compile(r"\W+(?:do|did|does|be|have)\W+(?:so|it|that|this)\b", re.I)
 _WHICH = re.compile(r"^\W*(?:which|what)\s+([a-z]{3,})\b", re.I)
 
 
@@ -57,9 +56,6 @@ def negated(text: str, first_only: bool = False) -> set[str]:
     """Content terms a negation governs ("do not want to return" -> want, return; first_only -> want)."""
     out: set[str] = set()
     for m in _NEGATION.finditer(text):
-        if _PRO_VERB.match(m.group(1)):  # "could not do so": denies what was said before, scope unknown
-            out.add("*")
-            continue
         found = terms(m.group(1))
         out.update(found[:1] if first_only else found)
     return out
@@ -72,8 +68,7 @@ def denied_heads(text: str, n: int = 2) -> set[str]:
     """The first ``n`` content terms each negation governs ("do not want to return to Korea" -> want, return)."""
     out: set[str] = set()
     for m in _NEGATION.finditer(text):
-        if not _PRO_VERB.match(m.group(1)):
-            out.update(terms(m.group(1))[:n])
+        out.update(terms(m.group(1))[:n])
     return out
 
 
@@ -97,8 +92,6 @@ def _negation_mismatch(asked: set[str], text: str) -> float:
     if not asked:
         return 0.0
     said, denied = set(terms(text)), negated(text)
-    if "*" in denied:
-        return 0.0
     return 1.0 if any(t in said and t not in denied for t in asked) else 0.0
 
 
@@ -238,22 +231,10 @@ def _cause_only(q: QuestionInfo, idf: dict[str, float], sentence: str, title: st
 
 
 def _negation_agrees(asked: frozenset[str], text: str) -> float:
-    """1 when the question's negated verb is the one the text negates ("not want" / "do not want"),
-    also through a pro-verb: "workers who should have returned could not do so" denies "return"."""
+    """1 when the question's negated verb is the one the text negates ("not want" / "do not want")."""
     if not asked:
         return 0.0
-    return 1.0 if asked & (negated(text, first_only=True) | pro_verb_antecedents(text)) else 0.0
-
-
-def pro_verb_antecedents(text: str, window: int = 8) -> set[str]:
-    """Terms a negated pro-verb may stand for: the last few words of its clause before it
-    ("many laborers who should have returned | could not do so" -> worker, return)."""
-    out: set[str] = set()
-    for m in _NEGATION.finditer(text):
-        if _PRO_VERB.match(m.group(1)):
-            clause = re.split(r"[.?!;]", text[: m.start()])[-1]
-            out.update(terms(" ".join(clause.split()[-window:])))
-    return out
+    return 1.0 if asked & negated(text, first_only=True) else 0.0
 
 
 @lru_cache(maxsize=4)

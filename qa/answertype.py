@@ -59,7 +59,7 @@ _DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|Septe
                   r"|Sunday|yesterday|today|tonight|tomorrow)\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 
 # Question type -> detector of a matching answer in a sentence.
-_WHEN = re.compile(r"\b(?:once|as soon as|after|before|until|soon|by the time|"
+_WHEN = re.compile(r"\b(?:when|once|as soon as|after|before|until|soon|by the time|"
                    r"at the (?:end|start|beginning|close) of|during|upon|on (?:arrival|return))\b", re.I)
 # "How old...?" -> "men between 30 and 45 years old", "in their 30s", "aged 25", "18-year-old"
 _AGE = re.compile(r"\b\d+(?:\s*(?:to|and|-|–)\s*\d+)?\s*(?:years?\s+old|-year-olds?)|\bin (?:their|his|her) (?:early |late |mid-)?"
