@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from settings import Settings
 from vectorstore import ReportStore, SentenceEmbedder, open_store
 
+from .compound import part_queries, split_question
 from .extractive import ExtractiveAnswerer
 from .followup import resolve_followup
 from .llm import StreamEnd, build_llm_answerer
@@ -52,9 +53,15 @@ class QAService:
             # before deleting, so a changed generation says "answer again from the new version".
             generation = self.store.generation()
             try:
-                candidates = self.retriever.candidates(query, generation=generation)
-                answer = self.llm.answer(question, candidates, history) if self.llm else None
-                answer = self._complete(answer, question, candidates)
+                parts = split_question(question) if self.llm is None else [question]
+                if len(parts) > 1:  # two facts asked at once: each part searched and answered, then joined
+                    queries = part_queries([resolve_followup(p, history) for p in parts])
+                    answer = self.extractive.answer_parts(
+                        [(q, self.retriever.candidates(q, generation=generation)) for q in queries])
+                else:
+                    candidates = self.retriever.candidates(query, generation=generation)
+                    answer = self.llm.answer(question, candidates, history) if self.llm else None
+                    answer = self._complete(answer, question, candidates)
             except KeyError:  # rows gone since we searched: retrying re-syncs (the bump came first)
                 if attempt == STALE_RETRIES:
                     raise

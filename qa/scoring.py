@@ -29,6 +29,7 @@ NEIGHBOUR_THRESHOLD = 0.3  # the best sentence's neighbour in its passage joins 
 CONFLICT_THRESHOLD = 0.45  # the other side of a dated disagreement (same subject, other value) must reach this
 SAME_SUBJECT = 0.5  # share of content terms two sentences must share to be about the same thing
 ANSWER_MARGIN = 0.12  # further sentences must score within this of the best
+ANSWER_CHARS = 450  # further sentences join the best one only while the answer stays within this (issue 11)
 REDUNDANT_SIMILARITY = 0.85  # a sentence this close to one already chosen adds nothing
 
 
