@@ -20,6 +20,7 @@ from functools import lru_cache
 from ingest.entities import Entity, nlp
 
 from .answertype import asks_for_name, question_type, sentence_has
+from .text import terms
 
 # Answer type -> entity labels that give one. "duration" and "age" need a unit besides the
 # label (spaCy tags both "2017" and "three years" DATE), see _SHAPE.
@@ -68,12 +69,18 @@ _NOT_PERSON = re.compile(r"^(?:center|centre|border|number|corridor|order|quarte
                          r"department|government|agreement|parliament|management|restaurant|plant)s?$", re.I)
 
 
+_ANCHOR_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON"})  # not NORP: "North Korean" is in every report
+
+
 @dataclass(frozen=True)
 class ParsedQuestion:
     """What the question asks for, and the names it already gives (never an answer)."""
 
     kind: str  # an answer type of LABELS, "" for an open question
     named: frozenset[str]  # lower-cased texts of the question's own entities
+    # The places, bodies and people the question is about ("paid in Poland"), each as its content
+    # terms: a figure about somewhere else does not answer it.
+    anchors: tuple[frozenset[str], ...] = ()
 
 
 @lru_cache(maxsize=2048)
@@ -82,11 +89,12 @@ def parse_question(question: str) -> ParsedQuestion:
     wants_name = asks_for_name(question)
     if kind not in LABELS and not wants_name:
         return ParsedQuestion(kind=kind, named=frozenset())
-    doc = nlp()(question)
+    doc = nlp()(question.split(" (", 1)[0] if question.endswith(")") else question)
     if wants_name:
         noun = named_noun(doc)
         kind = "person" if noun is None or is_person_noun(noun) else "body"
-    return ParsedQuestion(kind=kind, named=frozenset(_norm(e.text) for e in doc.ents))
+    anchors = tuple(frozenset(terms(e.text)) for e in doc.ents if e.label_ in _ANCHOR_LABELS and terms(e.text))
+    return ParsedQuestion(kind=kind, named=frozenset(_norm(e.text) for e in doc.ents), anchors=anchors)
 
 
 def _norm(text: str) -> str:
@@ -161,12 +169,22 @@ def typed_lead(question: str, candidates: Sequence) -> tuple[bool, int | None]:
 
     A sentence about the right topic that holds no such thing ("a foreman, who declined to be
     named", "did not say how many remained") does not answer a question asking for a name or a
-    figure, however close its words are; a lower-ranked one that does hold it may.
+    figure, however close its words are; a lower-ranked one that does hold it may. Nor does one
+    that holds it about another place or body than the question names (:func:`about`).
     """
     parsed = parse_question(question)
     if not strict(parsed.kind) or not candidates or any(c.entities is None for c in candidates):
         return False, 0
     for i, c in enumerate(candidates):
-        if entity_answers(parsed.kind, c.text, c.entities, parsed.named):
+        if entity_answers(parsed.kind, c.text, c.entities, parsed.named) and about(parsed.anchors, c):
             return True, i
     return True, None
+
+
+def about(anchors: Sequence[frozenset[str]], c) -> bool:
+    """Does the sentence, or the title of its report, name every place, body and person the question
+    names? ("How much are welders in Poland paid?" is not answered by a wage in Vladivostok.)"""
+    if not anchors:
+        return True
+    said = set(terms(c.text)) | set(terms(c.title or ""))
+    return all(a <= said for a in anchors)
