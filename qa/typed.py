@@ -25,7 +25,7 @@ from .text import terms
 # Answer type -> entity labels that give one. "duration" and "age" need a unit besides the
 # label (spaCy tags both "2017" and "three years" DATE), see _SHAPE.
 LABELS: dict[str, frozenset[str]] = {
-    "amount": frozenset({"MONEY", "PERCENT", "QUANTITY"}),
+    "amount": frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}),  # CARDINAL: with a currency word only
     "count": frozenset({"CARDINAL", "QUANTITY"}),
     "date": frozenset({"DATE", "TIME", "EVENT"}),
     "day": frozenset({"DATE"}),
@@ -45,8 +45,10 @@ MODE: dict[str, str] = {"amount": "ner", "count": "ner", "date": "ner", "day": "
                         "body": "ner"}
 _UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|seasons?|winters?|summers?)"
 # A length of time, not a point in it: "three years", "24 months", "a month or two" (not "2017", "last year").
-_LENGTH = re.compile(rf"^(?!.*\b(?:19|20)\d\d\b)(?!(?:last|this|next|every|each|that|the|early|late|since|by)\b)"
-                     rf".*\b{_UNIT}\b", re.I)
+# A number of units, then: "last year" and "every month" have a unit but no number.
+_QUANTITY = (r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+             r"forty|fifty|hundred|dozens?|several|few|couple|half)")
+_LENGTH = re.compile(rf"^(?!.*\b(?:19|20)\d\d\b)(?!.*\b(?:every|each|per)\b).*\b{_QUANTITY}\b[\w\s,-]*?\b{_UNIT}\b", re.I)
 _POINT = re.compile(rf"^(?!{_LENGTH.pattern})", re.I)  # a date that is not a length of time
 _SHAPE: dict[str, re.Pattern] = {
     "duration": _LENGTH, "date": _POINT, "when": _POINT,
@@ -60,6 +62,11 @@ _SHAPE: dict[str, re.Pattern] = {
 # counts nothing: the words just after it, or a unit and "or"/"to" just before it, tell.
 _UNIT_AFTER = re.compile(rf"^\s*(?:-\s*)?(?:{_UNIT}|percent\b|%)", re.I)
 _UNIT_BEFORE = re.compile(rf"\b{_UNIT}\s+(?:or|to)\s*$", re.I)
+# The recogniser misses some sums ("300,000 won", "USD 1,300" come out CARDINAL): a number with a
+# currency word right after or a currency code right before it is an amount all the same.
+_CURRENCY_AFTER = re.compile(r"^\s*(?:dollars?|usd|yuan|renminbi|won|rubles?|roubles?|euros?|pounds?|rupees?|dirhams?|"
+                             r"riyals?|dinars?|francs?|pesos?)\b", re.I)
+_CURRENCY_BEFORE = re.compile(r"(?:\b(?:usd|us|eur|rmb|cny|krw|kpw|rub|aed)|[$€£¥₩₽])\s*$", re.I)
 # Agent nouns name people ("foreman", "researcher", "owner", "supervisor"): English suffixes, plus
 # the few role nouns without one that news reports use for their sources.
 _PERSON_NOUN = re.compile(r"(?:er|or|ist|ian|man|woman|men|women|ant|ent|ee)s?$|^(?:head|chief|boss|source|"
@@ -136,6 +143,9 @@ def entity_answers(kind: str, sentence: str, entities: Sequence[Entity], named: 
     for label, start, end in entities:
         text = sentence[start:end]
         if label not in labels or _given(text, named) or (shape is not None and not shape.search(text)):
+            continue
+        if label == "CARDINAL" and kind == "amount" and not (_CURRENCY_AFTER.match(sentence[end:end + 12])
+                                                             or _CURRENCY_BEFORE.search(sentence[max(0, start - 5):start])):
             continue
         if kind == "count" and label == "CARDINAL" and (_UNIT_AFTER.match(sentence[end:end + 12])
                                                        or _UNIT_BEFORE.search(sentence[max(0, start - 12):start])):
