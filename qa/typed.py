@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from ingest.entities import Entity, nlp
 
+from . import answertype
 from .answertype import asks_for_name, question_type, sentence_has
 from .text import terms
 
@@ -150,6 +151,29 @@ def entity_answers(kind: str, sentence: str, entities: Sequence[Entity], named: 
         if kind == "count" and label == "CARDINAL" and (_UNIT_AFTER.match(sentence[end:end + 12])
                                                        or _UNIT_BEFORE.search(sentence[max(0, start - 12):start])):
             continue
+        out.append(text)
+    return out + _missed_numbers(kind, sentence, entities, named)
+
+
+# The recogniser also misses some plain figures ("Only about 900 North Koreans" has no CARDINAL):
+# for counts and amounts a written number the regexes of qa.answertype find, outside every
+# entity of another kind and not a year, counts too.
+_NUMERIC = {"count": answertype._COUNT, "amount": answertype._AMOUNT}
+_OTHER = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+
+
+def _missed_numbers(kind: str, sentence: str, entities: Sequence[Entity], named: frozenset[str]) -> list[str]:
+    pattern = _NUMERIC.get(kind)
+    if pattern is None:
+        return []
+    taken = [(a, b) for label, a, b in entities if label in _OTHER]
+    out = []
+    for m in pattern.finditer(sentence):
+        text = m.group().strip()
+        if not re.search(r"\d", text) or re.fullmatch(r"(?:19|20)\d\d", text) or _given(text, named):
+            continue
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue  # inside an entity the recogniser did type: its label decides
         out.append(text)
     return out
 
