@@ -80,7 +80,7 @@ def _asks(wh: str, q: str) -> bool:
 def question_type(question: str) -> str:
     """The answer type a question asks for ('' when it is open: what/how/yes-no)."""
     q = question.lower().strip()
-    if re.search(r"\bhow old\b|\bwhat (?:age|ages)\b|\bage (?:limit|range|group)\b|\bwhich age", q):
+    if re.search(r"\bhow old\b|\bwhat (?:age|ages)\b|\bage (?:limit|range|group)\b|\bwhich age\b", q):
         return "age"
     if re.search(r"\bhow (?:long|often)\b|\bhow many (?:years|months|weeks|days|hours)\b", q):
         return "duration"

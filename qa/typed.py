@@ -95,12 +95,14 @@ class ParsedQuestion:
 def parse_question(question: str) -> ParsedQuestion:
     kind = question_type(question)
     wants_name = asks_for_name(question)
-    if kind not in LABELS and not wants_name:
-        return ParsedQuestion(kind=kind, named=frozenset())
+    if kind not in LABELS and not wants_name and not _WHICH.search(question):
+        return ParsedQuestion(kind=kind, named=frozenset())  # nothing typed asked: no parse needed
     doc = nlp()(question.split(" (", 1)[0] if question.endswith(")") else question)
     if wants_name:
         noun = named_noun(doc)
         kind = "person" if noun is None or is_person_noun(noun) else "body"
+    elif kind in ("", "who") and _BODY_NOUN.match(which_noun(doc)):
+        kind = "body"  # "Which company sent them?" asks for a named body, as "the name of the company" does
     anchors = tuple(frozenset(terms(e.text)) for e in doc.ents if e.label_ in _ANCHOR_LABELS and terms(e.text))
     return ParsedQuestion(kind=kind, named=frozenset(_norm(e.text) for e in doc.ents), anchors=anchors)
 
@@ -128,6 +130,31 @@ def named_noun(doc) -> str | None:
             else:
                 return tok.lower_
     return None
+
+
+# Nouns for organisations: "which <noun>" asks for one by name.
+_BODY_NOUN = re.compile(r"^(?:compan(?:y|ies)|agenc(?:y|ies)|firms?|organi[sz]ations?|groups?|bureaus?|ministr(?:y|ies)|"
+                        r"departments?|institutions?|corporations?|offices?|authorit(?:y|ies)|charit(?:y|ies)|"
+                        r"banks?|contractors?|employers?|businesses|business)$", re.I)
+
+
+_WHICH = re.compile(r"\b(?:which|what)\b", re.I)
+
+
+def which_noun(doc) -> str:
+    """The noun a "which"/"what" picks ("Which Polish staffing <agencies> hired them?"), or '': the
+    last noun of the run of adjectives and nouns right after it (by the tagger; the parser does not
+    always attach "which" to its noun)."""
+    for i, tok in enumerate(doc):
+        if tok.lower_ in ("which", "what"):
+            run = []
+            for t in doc[i + 1:]:
+                if t.pos_ not in ("ADJ", "NOUN", "PROPN"):
+                    break
+                run.append(t)
+            nouns = [t for t in run if t.pos_ == "NOUN"]
+            return nouns[-1].lower_ if nouns else ""
+    return ""
 
 
 def is_person_noun(noun: str) -> bool:

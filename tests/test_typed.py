@@ -102,6 +102,12 @@ def test_a_typed_question_the_report_answers_is_answered(welders):
     assert answer.found and "Sorae Shipbuilding Company" in answer.answer
 
 
+def test_a_list_of_institutions_no_sentence_names_is_refused(welders):
+    _, service = welders
+    answer = service.ask("Which banks pay the welders' wages?")
+    assert answer.found is False
+
+
 def test_two_facts_asked_at_once_are_both_answered_each_cited(welders):
     _, service = welders
     answer = service.ask("How much are the welders paid and how long do their contracts run?")
@@ -116,6 +122,9 @@ def test_two_facts_asked_at_once_are_both_answered_each_cited(welders):
     ("Who is the head of the labor office?", "person"),
     ("How many cooks work at the hotel?", "count"),
     ("How much does a cook earn?", "amount"),
+    ("Which staffing agencies hired the cooks?", "body"),
+    ("Which agency hired the cooks?", "body"),
+    ("Which age group is hired?", "age"),
 ])
 def test_question_kind_from_the_parse(question, kind):
     assert parse_question(question).kind == kind
