@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 
+from ingest.entities import nlp
 from settings import Settings
 from vectorstore import ReportStore, SentenceEmbedder, open_store
 
@@ -131,6 +132,7 @@ class QAService:
 
     def warm_up(self) -> None:
         self.store.embedder.warm_up()
+        nlp()  # the entity model, so the first typed question does not wait for it to load
         self.retriever.sync()
 
 

@@ -172,11 +172,12 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
 
     def answer(self, question: str, candidates: Sequence[Candidate]) -> Answer:
+        found = candidates
         candidates = typed_first(question, candidates, self.typed_threshold)
         chosen = select_sentences(candidates, self.threshold, max_sentences=self.max_sentences, question=question)
         confidence = candidates[0].answerability if candidates else 0.0
-        if not chosen:
-            return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(candidates),
+        if not chosen:  # the nearest passages of the search itself, also after a typed refusal
+            return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(found),
                           confidence=confidence)
         conflict = find_conflict(question, chosen, candidates)
         if conflict is not None:

@@ -163,3 +163,9 @@ def test_split_question(question, parts):
 def test_later_part_carries_the_earlier_parts_names_only():
     assert part_queries(["How much are cooks in Kazan paid?", "How long do they stay?"]) == [
         "How much are cooks in Kazan paid?", "How long do they stay? (Kazan)"]
+
+
+def test_a_typed_refusal_still_shows_the_nearest_passages(welders):
+    _, service = welders
+    answer = service.ask("What is the name of the minder who keeps the passports?")
+    assert answer.found is False and answer.closest and "minder" in answer.closest[0]["text"]
