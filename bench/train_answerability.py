@@ -25,8 +25,8 @@ the model is an L2-regularised logistic regression fitted by gradient descent (n
 pairs are typed by the regexes of ``qa.answertype`` (no entities passed), while serving types
 sentences by their stored named entities (``qa.typed``): both mean "the sentence holds the kind
 of answer asked", and weights retrained on entity-typed pairs measured worse on the validation
-questions (fresh: gold evidence in the answer 0.67 -> 0.63, false refusals 0.07 -> 0.11), so the
-shipped weights stay the regex-trained ones.
+questions (fewer answers quoting the gold evidence, more false refusals), so the shipped weights
+stay the regex-trained ones.
 """
 from __future__ import annotations
 

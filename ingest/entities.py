@@ -6,11 +6,12 @@ A trained recogniser tells "Korea Pyongyang Construction Company, which won a co
 organisation, and "won" the verb) from "300,000 won" (money) where hand regexes cannot, so each
 sentence's entities are computed when it is ingested and stored with it (sentence metadata key
 ``entities``, see ``vectorstore.records.encode_entities``); serving only reads them. Reports
-ingested before entities were stored get them
-computed when the server first loads them (:func:`ensure_entities`).
+ingested before entities were stored get them computed when the server first loads them
+(:func:`ensure_entities`).
 
-The model is loaded lazily, once per process (~0.6–4 s on a busy machine): the CLI pays for it
-when it ingests, a server on its first question or sync; nothing pays for it at import.
+The model is loaded lazily, once per process (0.6–4 s on a busy machine): the CLI pays for it
+when it ingests, a server at warm-up; nothing pays for it at import. Tagging runs at a few
+hundred sentences a second, a small share of ingest next to embedding.
 """
 from __future__ import annotations
 
