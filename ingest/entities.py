@@ -15,6 +15,7 @@ hundred sentences a second, a small share of ingest next to embedding.
 """
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Sequence
 
@@ -35,10 +36,26 @@ def nlp():
     if _nlp is None:
         with _lock:
             if _nlp is None:
-                import spacy
-
-                _nlp = spacy.load(MODEL)
+                _nlp = _import_spacy().load(MODEL)
     return _nlp
+
+
+def _import_spacy():
+    """spaCy without torch. Its thinc layer imports torch whenever torch is installed (about 180 MB
+    of server memory, for GPU and PyTorch-wrapped models the small CPU model never uses), and the
+    server otherwise runs without torch (its query encoder is numpy). So, unless torch is loaded
+    already, it is hidden while spaCy is first imported; a later ``import torch`` works as usual."""
+    if "torch" in sys.modules or "spacy" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # makes "import torch" raise ImportError: thinc then goes without
+    try:
+        import spacy
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return spacy
 
 
 def sentence_entities(texts: Sequence[str], batch_size: int = 64) -> list[list[Entity]]:

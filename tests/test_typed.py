@@ -169,3 +169,16 @@ def test_a_typed_refusal_still_shows_the_nearest_passages(welders):
     _, service = welders
     answer = service.ask("What is the name of the minder who keeps the passports?")
     assert answer.found is False and answer.closest and "minder" in answer.closest[0]["text"]
+
+
+def test_the_entity_model_loads_without_torch_in_a_fresh_process():
+    """The server's memory: spaCy must not pull torch in (the query encoder is numpy)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from ingest.entities import nlp, sentence_entities; "
+            "assert sentence_entities(['Pay is $400 in Kazan.'])[0]; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
