@@ -16,6 +16,7 @@ from .text import STOPWORDS, cased_words
 _SECOND = re.compile(r"(?:,\s*|\s+|;\s*)(?:and|as well as|also)\s+(?=(?:how|what|where|when|who|whom|which|why)\b"
                      r"(?:\s+(?:much|many|long|often|old|far|kind|type|is|are|was|were|do|does|did|can|will|would|"
                      r"has|have|had|should|could)\b|\s+\w+\s+\w+))", re.I)
+_EMBEDDED = re.compile(r"\b(?:how|what|where|when|who|whom|which|why|whether|if)\b", re.I)
 _MIN_WORDS = 3  # each part must be a question of its own, not "where and when"
 
 
@@ -26,6 +27,8 @@ def split_question(question: str) -> list[str]:
     if not m:
         return [question]
     first, second = text[: m.start()].strip(" ,;"), text[m.end():].strip()
+    if _EMBEDDED.search(first.split(None, 1)[-1]):
+        return [question]  # "Who checks which workers leave and which stay?": one question, two clauses
     if len(first.split()) < _MIN_WORDS or len(second.split()) < _MIN_WORDS or not re.match(
             r"^\W*(?:how|what|where|when|who|whom|which|why|is|are|do|does|did|can)\b", first, re.I):
         return [question]

@@ -155,6 +155,7 @@ def test_what_the_question_names_is_never_its_answer():
     ("Who hires the cooks, and where do they live?", ["Who hires the cooks?", "Where do they live?"]),
     ("Where and when were they hired?", ["Where and when were they hired?"]),
     ("Why do cooks stay and work longer?", ["Why do cooks stay and work longer?"]),
+    ("Who decides which cooks leave and which stay?", ["Who decides which cooks leave and which stay?"]),
 ])
 def test_split_question(question, parts):
     assert split_question(question) == parts
