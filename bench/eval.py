@@ -15,6 +15,11 @@ Metrics (answerable questions unless said otherwise):
   evidence string (unanswered questions excluded; a dangling ``[n]`` or unused citation counts as wrong).
 - refusal acc: share of unanswerable questions answered with ``found: false``.
 - false ref: share of answerable questions refused.
+- gold in ans: share of answerable questions whose answer text holds a gold evidence string
+  (whitespace and case normalised; 0 when refused).
+- report 1st: share of answerable questions with a ``report`` file whose first citation comes
+  from that file (only rows that name one; shown as - when none do).
+- med chars: median length of the answers given (refusals excluded), in characters.
 - p50/p95 ms: wall time of one ask (ours: ``QAService.ask``; baseline: ``similarity_search``).
 """
 from __future__ import annotations
@@ -123,6 +128,25 @@ class Outcome:
     ms: float
     answer: str = ""
     extra: dict = field(default_factory=dict)
+    gold_in_answer: bool = False
+    report_first: bool | None = None  # None: the row names no report (or it was refused)
+
+
+def gold_in_answer(answer: str, gold: list[str]) -> bool:
+    """Does the answer quote a gold evidence string (whitespace and case normalised)?"""
+    a = _norm(answer)
+    return any(_norm(g) in a for g in gold)
+
+
+def report_cited_first(row: dict, citations: list, store) -> bool | None:
+    """Is the first citation's report the file the row names (``report``)? None when it names none."""
+    want = row.get("report")
+    if not want or not row["answerable"]:
+        return None
+    if not citations:
+        return False
+    doc = store.get_documents([citations[0].doc_id]).get(citations[0].doc_id)
+    return bool(doc) and Path(doc.path).name == want
 
 
 def citation_check(answer: str, citations: list[tuple[int, str]], gold: list[str]) -> tuple[int, int]:
@@ -175,7 +199,9 @@ def run_ours(service, rows: list[dict]) -> list[Outcome]:
         if r["answerable"] and ans.found:
             good, total = citation_check(ans.answer, [(c.n, c.text) for c in ans.citations], gold)
         recall = term_recall(ans.answer, r["key_terms"]) if ans.found else 0.0
-        out.append(Outcome(r["id"], _split(r), r["answerable"], ans.found, rank, recall, good, total, ms, ans.answer))
+        out.append(Outcome(r["id"], _split(r), r["answerable"], ans.found, rank, recall, good, total, ms, ans.answer,
+                           gold_in_answer=ans.found and gold_in_answer(ans.answer, gold),
+                           report_first=report_cited_first(r, ans.citations, store)))
     return out
 
 
@@ -188,8 +214,11 @@ def run_baseline(base: TutorialBaseline, rows: list[dict]) -> list[Outcome]:
         good = total = 0
         if r["answerable"] and res.passages:
             good, total = citation_check(res.answer, [(1, res.passages[0])], gold)
+        first = res.sources[0] if res.sources else ""
         out.append(Outcome(r["id"], _split(r), r["answerable"], bool(res.passages), rank,
-                           term_recall(res.answer, r["key_terms"]), good, total, res.took_ms, res.answer))
+                           term_recall(res.answer, r["key_terms"]), good, total, res.took_ms, res.answer,
+                           gold_in_answer=bool(res.passages) and gold_in_answer(res.answer, gold),
+                           report_first=(first == r["report"]) if r.get("report") and r["answerable"] else None))
     return out
 
 
@@ -205,6 +234,8 @@ def summarize(outcomes: list[Outcome]) -> dict[str, float]:
     un = [o for o in outcomes if not o.answerable]
     cites = sum(o.cites_all for o in ans)
     ms = [o.ms for o in outcomes]
+    named = [o for o in ans if o.report_first is not None]
+    given = [len(o.answer) for o in outcomes if o.found]
     return {
         "n": len(outcomes),
         "hit@1": sum(o.rank == 1 for o in ans) / len(ans) if ans else 0.0,
@@ -214,19 +245,24 @@ def summarize(outcomes: list[Outcome]) -> dict[str, float]:
         "cite prec": sum(o.cites_ok for o in ans) / cites if cites else 0.0,
         "refusal acc": sum(not o.found for o in un) / len(un) if un else 0.0,
         "false ref": sum(not o.found for o in ans) / len(ans) if ans else 0.0,
+        "gold in ans": sum(o.gold_in_answer for o in ans) / len(ans) if ans else 0.0,
+        "report 1st": sum(o.report_first for o in named) / len(named) if named else None,
+        "med chars": statistics.median(given) if given else 0.0,
         "p50 ms": statistics.median(ms) if ms else 0.0,
         "p95 ms": _pct(ms, 0.95),
     }
 
 
-COLUMNS = ["n", "hit@1", "hit@5", "MRR", "term recall", "cite prec", "refusal acc", "false ref", "p50 ms", "p95 ms"]
+COLUMNS = ["n", "hit@1", "hit@5", "MRR", "term recall", "gold in ans", "report 1st", "cite prec", "refusal acc",
+           "false ref", "med chars", "p50 ms", "p95 ms"]
 
 
 def table(title: str, rows: list[tuple[str, dict]]) -> str:
     head = f"| {title} | " + " | ".join(COLUMNS) + " |"
     lines = [head, "|" + "---|" * (len(COLUMNS) + 1)]
     for label, m in rows:
-        cells = [f"{m[c]:.0f}" if c == "n" else (f"{m[c]:.1f}" if "ms" in c else f"{m[c]:.2f}") for c in COLUMNS]
+        cells = ["-" if m[c] is None else f"{m[c]:.0f}" if c in ("n", "med chars") else
+                 (f"{m[c]:.1f}" if "ms" in c else f"{m[c]:.2f}") for c in COLUMNS]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -33,12 +33,16 @@ import numpy as np  # noqa: E402
 
 def build(store, passages: int, per_doc: int, per_passage: int, seed: int, noise: float) -> float:
     """Write the synthetic corpus; returns seconds spent writing."""
+    from ingest.entities import sentence_entities
     from vectorstore import DocumentRecord, PassageRecord, SentenceRecord
 
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     pool = real_sentences()
     base = store.embedder.encode(pool)
+    # Tagged once here, stored like the ingest stores them: otherwise the server would tag every
+    # synthetic sentence when it first loads them (the path for stores written before entities).
+    pool_entities = sentence_entities(pool)
     n_docs = (passages + per_doc - 1) // per_doc
     started = time.perf_counter()
     written = 0
@@ -56,7 +60,8 @@ def build(store, passages: int, per_doc: int, per_passage: int, seed: int, noise
             chunk_id = f"{prefix}.p{p}"
             for j, (k, v) in enumerate(zip(picks, vecs)):
                 text = pool[k]
-                slist.append(SentenceRecord(f"{prefix}.s{si}", doc_id, chunk_id, si, pos, pos + len(text), text, v, version))
+                slist.append(SentenceRecord(f"{prefix}.s{si}", doc_id, chunk_id, si, pos, pos + len(text), text, v, version,
+                                            entities=pool_entities[k]))
                 pieces.append(text)
                 pos += len(text) + 1
                 si += 1

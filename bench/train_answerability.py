@@ -21,7 +21,12 @@ measured worse on the eval sets, so the shipped weights are trained without it:
 - ranking negatives: the question paired with the three other sentences that share most words.
 
 Features are computed by the same function the service uses (``qa.answerability.features``);
-the model is an L2-regularised logistic regression fitted by gradient descent (numpy).
+the model is an L2-regularised logistic regression fitted by gradient descent (numpy). Training
+pairs are typed by the regexes of ``qa.answertype`` (no entities passed), while serving types
+sentences by their stored named entities (``qa.typed``): both mean "the sentence holds the kind
+of answer asked", and weights retrained on entity-typed pairs measured worse on the validation
+questions (fewer answers quoting the gold evidence, more false refusals), so the shipped weights
+stay the regex-trained ones.
 """
 from __future__ import annotations
 

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .answertype import asked_unit, asks_for_name, cause_split, has_person_name, has_unit, question_type, sentence_has
+from .answertype import asked_unit, asks_for_name, cause_split, has_person_name, has_unit, question_type
 from .text import STOPWORDS, terms, words
+from .typed import Entity, entity_answers, holds, parse_question
 
 WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
 FEATURES = ("bias", "dense", "overlap", "context", "typed", "type_match", "type_miss", "proper_miss",
@@ -48,7 +49,6 @@ def proper_terms(question: str) -> list[str]:
 
 # A negation governs the next few words of its own clause (never across ? . ! ; or brackets).
 _NEGATION = re.compile(r"(?:\b(?:not|never|cannot|no longer)\b|n['’]t\b)((?:[^\w?.!;()\[\]]+[\w’'-]+){1,4})", re.I)
-_PRO_VERB = re.compile(r"\W+(?:do|did|does|be|have)\W+(?:so|it|that|this)\b", re.I)
 _WHICH = re.compile(r"^\W*(?:which|what)\s+([a-z]{3,})\b", re.I)
 
 
@@ -56,9 +56,6 @@ def negated(text: str, first_only: bool = False) -> set[str]:
     """Content terms a negation governs ("do not want to return" -> want, return; first_only -> want)."""
     out: set[str] = set()
     for m in _NEGATION.finditer(text):
-        if _PRO_VERB.match(m.group(1)):  # "could not do so": denies what was said before, scope unknown
-            out.add("*")
-            continue
         found = terms(m.group(1))
         out.update(found[:1] if first_only else found)
     return out
@@ -71,8 +68,7 @@ def denied_heads(text: str, n: int = 2) -> set[str]:
     """The first ``n`` content terms each negation governs ("do not want to return to Korea" -> want, return)."""
     out: set[str] = set()
     for m in _NEGATION.finditer(text):
-        if not _PRO_VERB.match(m.group(1)):
-            out.update(terms(m.group(1))[:n])
+        out.update(terms(m.group(1))[:n])
     return out
 
 
@@ -96,8 +92,6 @@ def _negation_mismatch(asked: set[str], text: str) -> float:
     if not asked:
         return 0.0
     said, denied = set(terms(text)), negated(text)
-    if "*" in denied:
-        return 0.0
     return 1.0 if any(t in said and t not in denied for t in asked) else 0.0
 
 
@@ -143,6 +137,8 @@ class QuestionInfo:
     which: str
     restrict: bool  # overlap is recomputed over the known terms only
     asserted: frozenset[str] = frozenset()  # terms a wh-question takes as given (none when it negates)
+    given: frozenset[str] = frozenset()  # the question's own entities (lower-cased): never its answer
+    name_kind: str = "person"  # for a question asking for a name: "person" or "body" (qa.typed)
 
 
 def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
@@ -150,6 +146,7 @@ def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
     """``near``: terms no report uses that have a near corpus term (paraphrases, see
     :mod:`qa.paraphrase`); they do not count towards the share of unknown terms."""
     names = proper_terms(question)
+    parsed = parse_question(question)
     kt = tuple(t for t in qterms if known is None or t in known)
     far = [t for t in qterms if t not in kt and t not in near]
     return QuestionInfo(
@@ -160,13 +157,15 @@ def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
         top_idf=max((idf.get(t, 1.0) for t in kt), default=1.0) or 1.0,
         wants_name=asks_for_name(question), asked_negated=frozenset(negated(question, first_only=True)),
         which=which_noun(question), restrict=known is not None,
-        asserted=frozenset(kt) if _WH.match(question) and not negated(question) else frozenset())
+        asserted=frozenset(kt) if _WH.match(question) and not negated(question) else frozenset(),
+        given=parsed.named, name_kind=parsed.kind if parsed.kind in ("person", "body") else "person")
 
 
 def features(question: str, qterms: Sequence[str], idf: dict[str, float], sentence: str, title: str,
              dense: float, context: float, overlap: float, neighbour_text: str = "",
              known: Collection[str] | None = None, prev_text: str = "", prev_dense: float = 0.0,
-             interaction: float = 0.0, info: QuestionInfo | None = None, near: Collection[str] = ()) -> list[float]:
+             interaction: float = 0.0, info: QuestionInfo | None = None, near: Collection[str] = (),
+             entities: Sequence[Entity] | None = None) -> list[float]:
     """The feature vector (order of :data:`FEATURES`) of one (question, sentence) pair.
 
     ``known`` are the question terms that occur somewhere in the corpus (default: all). A term no
@@ -176,11 +175,13 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     ``prev_dense`` describe the previous sentence, used when this one leans back on it.
     ``interaction`` is :func:`interaction` of the query and sentence vectors. ``info`` is
     :func:`prepare` of (question, qterms, idf, known), passed to skip recomputing it per sentence.
+    ``entities`` are the sentence's stored named entities (:mod:`qa.typed` decides the answer type
+    from them); None falls back to the regexes of :mod:`qa.answertype`.
     """
     q = info or prepare(question, qterms, idf, known, near)
     kind = q.kind
     typed = 1.0 if kind else 0.0
-    match = 1.0 if kind and sentence_has(kind, sentence) else 0.0
+    match = 1.0 if kind and holds(kind, sentence, entities, q.given) else 0.0
     unit_miss = 1.0 if q.unit and match and not has_unit(q.unit, sentence) else 0.0
     if unit_miss:
         match = 0.0
@@ -196,7 +197,7 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
         overlap = sum(idf.get(t, 1.0) for t in kt if t in said) / total if total else 0.0
     missing = [idf.get(t, 1.0) for t in kt if t not in have]
     rare_miss = max(missing, default=0.0) / q.top_idf
-    name_miss = 1.0 if q.wants_name and not has_person_name(sentence) else 0.0
+    name_miss = 1.0 if q.wants_name and not _names(sentence, entities, q.given, q.name_kind) else 0.0
     anaphor_prev = prev_dense if leaning else 0.0
     neg_miss = max(_negation_mismatch(q.asked_negated, f"{prev_text} {sentence}" if leaning else sentence),
                    polarity_mismatch(q.asserted, sentence, prev_text if leaning else ""))
@@ -206,6 +207,13 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     return [1.0, dense, overlap, context, typed, match, typed - match, proper_miss, rare_miss, name_miss,
             dense * match, overlap * dense, q.unknown_share, anaphor_prev, unit_miss, neg_miss, indefinite,
             cause_only, agree, interaction]
+
+
+def _names(sentence: str, entities: Sequence[Entity] | None, given: frozenset[str], kind: str) -> bool:
+    """Does the sentence name someone or something the question does not (a person, a body, a place)?"""
+    if entities is None:
+        return has_person_name(sentence)
+    return bool(entity_answers(kind, sentence, entities, given))
 
 
 def _cause_only(q: QuestionInfo, idf: dict[str, float], sentence: str, title: str, prev_text: str) -> float:
@@ -223,22 +231,10 @@ def _cause_only(q: QuestionInfo, idf: dict[str, float], sentence: str, title: st
 
 
 def _negation_agrees(asked: frozenset[str], text: str) -> float:
-    """1 when the question's negated verb is the one the text negates ("not want" / "do not want"),
-    also through a pro-verb: "workers who should have returned could not do so" denies "return"."""
+    """1 when the question's negated verb is the one the text negates ("not want" / "do not want")."""
     if not asked:
         return 0.0
-    return 1.0 if asked & (negated(text, first_only=True) | pro_verb_antecedents(text)) else 0.0
-
-
-def pro_verb_antecedents(text: str, window: int = 8) -> set[str]:
-    """Terms a negated pro-verb may stand for: the last few words of its clause before it
-    ("many laborers who should have returned | could not do so" -> worker, return)."""
-    out: set[str] = set()
-    for m in _NEGATION.finditer(text):
-        if _PRO_VERB.match(m.group(1)):
-            clause = re.split(r"[.?!;]", text[: m.start()])[-1]
-            out.update(terms(" ".join(clause.split()[-window:])))
-    return out
+    return 1.0 if asked & negated(text, first_only=True) else 0.0
 
 
 @lru_cache(maxsize=4)

@@ -8,9 +8,11 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 
+from ingest.entities import nlp
 from settings import Settings
 from vectorstore import ReportStore, SentenceEmbedder, open_store
 
+from .compound import part_queries, split_question
 from .extractive import ExtractiveAnswerer
 from .filters import NO_FILTER, ReportFilter, refusal
 from .followup import resolve_followup
@@ -54,9 +56,16 @@ class QAService:
             # before deleting, so a changed generation says "answer again from the new version".
             generation = self.store.generation()
             try:
-                candidates = self.retriever.candidates(query, generation=generation, flt=flt)
-                answer = self.llm.answer(question, candidates, history) if self.llm else None
-                answer = self._filtered(self._complete(answer, question, candidates), flt)
+                parts = split_question(question) if self.llm is None else [question]
+                if len(parts) > 1:  # two facts asked at once: each part searched and answered, then joined
+                    queries = part_queries([resolve_followup(p, history) for p in parts])
+                    answer = self.extractive.answer_parts(
+                        [(q, self.retriever.candidates(q, generation=generation, flt=flt)) for q in queries])
+                else:
+                    candidates = self.retriever.candidates(query, generation=generation, flt=flt)
+                    answer = self.llm.answer(question, candidates, history) if self.llm else None
+                    answer = self._complete(answer, question, candidates)
+                answer = self._filtered(answer, flt)
             except KeyError:  # rows gone since we searched: retrying re-syncs (the bump came first)
                 if attempt == STALE_RETRIES:
                     raise
@@ -134,6 +143,7 @@ class QAService:
 
     def warm_up(self) -> None:
         self.store.embedder.warm_up()
+        nlp()  # the entity model, so the first typed question does not wait for it to load
         self.retriever.sync()
 
 

@@ -14,9 +14,10 @@ from vectorstore import ReportStore
 from .citations import number_sources
 from .answerability import leans_back
 from .answertype import LEAD_TYPES, answer_value, find_list, question_type
-from .scoring import (ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD, REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD,
-                      SAME_SUBJECT, SUPPORT_THRESHOLD)
+from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD,
+                      REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SAME_SUBJECT, SUPPORT_THRESHOLD, TYPED_THRESHOLD)
 from .text import cased_words, terms
+from .typed import typed_lead
 from .types import Answer, Candidate, Citation
 from .values import asks_two_figures, disagree, main_value, question_kind
 from vectorstore.dates import report_range
@@ -32,6 +33,7 @@ def select_sentences(
     support: float = SUPPORT_THRESHOLD,
     question: str = "",
     neighbour: float = NEIGHBOUR_THRESHOLD,
+    budget: int = ANSWER_CHARS,
 ) -> list[Candidate]:
     """Pick the answer sentences: the best one if it answers at all, plus close runners-up
     that also answer (by the answerability scorer) and add something new.
@@ -45,7 +47,9 @@ def select_sentences(
     often sits next to the sentence that matches the question's words best ("Who runs the
     hiring?" matches "The bureau is looking for women in their 20s"; the next sentence names the
     bureau). It adds no citation — the passage is cited already — only a few words to read.
-    ``neighbour`` was chosen on bench/train's fresh questions (figures in docs/history.md).
+    Every sentence after the best one must add question terms the answer lacks and fit in
+    ``budget`` characters with the rest: an answer is read, so a close but redundant second voice
+    costs more than it gives.
     """
     if not candidates or candidates[0].answerability < _bar(candidates[0], threshold):
         return []
@@ -71,6 +75,8 @@ def select_sentences(
             break
         if c.answerability < _bar(c, max(support, threshold)) or any(_redundant(c, o) for o in chosen):
             continue
+        if _length(chosen) + len(c.text) > budget or not adds_coverage(c, chosen, qterms):
+            continue
         # Another sentence of the same report only when it reads as one with the best one;
         # other reports add a second voice.
         if c.doc_id == best.doc_id and not (reads_as_one(best, c) and adds_coverage(c, chosen, qterms)):
@@ -80,7 +86,7 @@ def select_sentences(
         have = {c.sentence_id for c in chosen}
         beside = [c for c in candidates if c.chunk_id == best.chunk_id and abs(c.index - best.index) == 1
                   and c.sentence_id not in have and c.answerability >= neighbour and c.kind != "caption"
-                  and not any(_redundant(c, o) for o in chosen)]
+                  and not any(_redundant(c, o) for o in chosen) and _length(chosen) + len(c.text) <= budget]
         if beside:
             chosen.append(max(beside, key=lambda c: c.answerability))
     return chosen
@@ -98,6 +104,10 @@ def asks_for_the_list(best: Candidate, qterms: set[str]) -> bool:
 def _bar(c: Candidate, threshold: float) -> float:
     """The answerability a candidate needs: captions need the scorer to be sure (CAPTION_THRESHOLD)."""
     return max(threshold, CAPTION_THRESHOLD) if c.kind == "caption" else threshold
+
+
+def _length(chosen: Sequence[Candidate]) -> int:
+    return sum(len(c.text) + 5 for c in chosen)  # each sentence plus its " [n]"
 
 
 def reads_as_one(a: Candidate, b: Candidate) -> bool:
@@ -193,22 +203,37 @@ def order_for_reading(chosen: list[Candidate]) -> list[Candidate]:
     return [*same, *other]
 
 
+def typed_first(question: str, candidates: Sequence[Candidate], floor: float = 0.0) -> list[Candidate]:
+    """Candidates for a question asking for a typed thing (a name, a figure, a date), led by the
+    best one that holds it (:func:`qa.typed.typed_lead`); none at all — a refusal — when no
+    candidate does, or the one that does scores below ``floor``. Other questions: unchanged."""
+    typed, lead = typed_lead(question, candidates)
+    if not typed:
+        return list(candidates)
+    if lead is None or candidates[lead].answerability < floor:
+        return []
+    return [candidates[lead], *candidates[:lead], *candidates[lead + 1:]]
+
+
 class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, store: ReportStore, threshold: float | None = None, max_sentences: int = 3,
-                 max_citations: int = 5):
+                 max_citations: int = 5, typed_threshold: float | None = None):
         self.store = store
         self.threshold = REFUSAL_THRESHOLD if threshold is None else threshold
+        self.typed_threshold = TYPED_THRESHOLD if typed_threshold is None else typed_threshold
         self.max_sentences = max_sentences
         self.max_citations = max(1, max_citations)  # Settings.top_k; an answer needs one source at least
 
     def answer(self, question: str, candidates: Sequence[Candidate]) -> Answer:
+        found = candidates
+        candidates = typed_first(question, candidates, self.typed_threshold)
         chosen = select_sentences(candidates, self.threshold, max_sentences=self.max_sentences, question=question)
         chosen = within_passages(chosen, self.max_citations)
         confidence = candidates[0].answerability if candidates else 0.0
-        if not chosen:
-            return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(candidates),
+        if not chosen:  # the nearest passages of the search itself, also after a typed refusal
+            return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(found),
                           confidence=confidence)
         conflict = find_conflict(question, chosen, candidates) if self.max_citations >= 2 else None
         if conflict is not None:
@@ -229,6 +254,29 @@ class ExtractiveAnswerer:
         if lead:
             parts.insert(0, f"{lead} [{number[best.chunk_id]}].")
         return Answer(answer=" ".join(parts), found=True, citations=citations, confidence=confidence)
+
+    def answer_parts(self, parts: Sequence[tuple[str, Sequence[Candidate]]]) -> Answer:
+        """One answer to a question asking for several facts: each part (its question and its own
+        candidates) answered as a question of its own, at most two sentences each, joined in the
+        order asked, each sentence cited. A part the reports do not answer is left out; when none
+        is answered the answer is a refusal."""
+        chosen: list[Candidate] = []
+        confidences = []
+        for question, candidates in parts:
+            candidates = typed_first(question, candidates, self.typed_threshold)
+            picked = select_sentences(candidates, self.threshold, max_sentences=2, question=question)
+            if picked:
+                confidences.append(picked[0].answerability)
+            have = {c.sentence_id for c in chosen}
+            chosen += [c for c in order_for_reading(picked) if c.sentence_id not in have]
+        everything = [c for _, cands in parts for c in cands]
+        if not chosen:
+            return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(everything),
+                          confidence=max((c.answerability for c in everything), default=0.0))
+        citations = build_citations(self.store, chosen)
+        number = {c.chunk_id: c.n for c in citations}
+        text = " ".join(f"{_as_sentence(c.text)} [{number[c.chunk_id]}]" for c in chosen)
+        return Answer(answer=text, found=True, citations=citations, confidence=min(confidences))
 
     def closest(self, candidates: Sequence[Candidate], k: int = 3) -> list[dict]:
         return [

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingest.entities import ensure_entities
 from vectorstore import ReportStore, SentenceRecord
 from vectorstore.records import NOT_ANSWERS
 
@@ -78,6 +79,8 @@ class SentenceTable:
         for s in loaded:
             if s.version == current[s.doc_id].version:
                 grouped.setdefault(s.doc_id, []).append(s)
+        # Reports stored before entities were (no "entities" key): tagged here, once per load.
+        ensure_entities([s for rows in grouped.values() for s in rows])
         for doc_id in new:
             rec = current[doc_id]
             rows = sorted(grouped.get(doc_id, []), key=lambda s: s.index)
@@ -186,7 +189,7 @@ class HybridRetriever:
                 sentence_id=sid, doc_id=s.doc_id, chunk_id=s.chunk_id, index=s.index, start=s.start, end=s.end,
                 text=s.text, dense=sims.get(sid, dense.get(sid, 0.0)), keyword=keyword.get(sid, 0.0) / top_kw,
                 overlap=weighted_overlap(qterms, text_terms, idf), context=max(neighbours, default=0.0),
-                date=doc.date, title=doc.title, outlet=doc.outlet,
+                date=doc.date, title=doc.title, outlet=doc.outlet, entities=s.entities,
                 kind=s.kind, heading=s.heading, lead_in=s.context, page=s.page,
             )
             c.relevance = combine(c)
@@ -194,7 +197,8 @@ class HybridRetriever:
                 query, qterms, idf, searchable(s), doc.title, c.dense, c.context, c.overlap,
                 " ".join(table.sentences[n].text for n in table.neighbours(s)), known=known,
                 prev_text=prev_text, prev_dense=sims.get(prev, 0.0) if prev else 0.0,
-                interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info))
+                interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info,
+                entities=s.entities))
             c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
             if c.kind == "caption":  # a caption leads only when it clearly answers (see qa.scoring)
                 c.score -= 1.0 if c.answerability < CAPTION_THRESHOLD else CAPTION_DEMOTION

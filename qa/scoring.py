@@ -20,6 +20,10 @@ RELEVANCE_WEIGHT = 0.3  # ranking score = answerability probability + this * com
 # (highest unanswerable dev question 0.673, lowest answerable 0.713). `bench/calibrate.py` prints
 # the trade-off on the fresh questions; `bench/train_answerability.py` writes its own choice.
 REFUSAL_THRESHOLD = float(json.loads(WEIGHTS_FILE.read_text()).get("threshold", 0.69))
+# A question asking for a typed thing (a name, a figure, a date) is answered only by a sentence
+# holding one (qa.typed); that sentence must reach this answerability. Chosen with
+# `bench/calibrate.py` on the validation questions (its second curve).
+TYPED_THRESHOLD = float(json.loads(WEIGHTS_FILE.read_text()).get("typed_threshold", REFUSAL_THRESHOLD))
 SUPPORT_THRESHOLD = round(REFUSAL_THRESHOLD - 0.01, 3)  # minimum answerability of any further answer sentence
 # A caption ("A restaurant where workers are employed in Hanoi.") is a fragment the answerability
 # scorer was never trained on: it answers only where the scorer is sure, the line under which the
@@ -33,6 +37,7 @@ NEIGHBOUR_THRESHOLD = 0.3  # the best sentence's neighbour in its passage joins 
 CONFLICT_THRESHOLD = 0.45  # the other side of a dated disagreement (same subject, other value) must reach this
 SAME_SUBJECT = 0.5  # share of content terms two sentences must share to be about the same thing
 ANSWER_MARGIN = 0.12  # further sentences must score within this of the best
+ANSWER_CHARS = 450  # further sentences join the best one only while the answer stays within this (issue 11)
 REDUNDANT_SIMILARITY = 0.85  # a sentence this close to one already chosen adds nothing
 
 

@@ -36,6 +36,7 @@ class Candidate:
     heading: str = ""  # section heading the sentence sits under
     lead_in: str = ""  # an item's lead-in / a row's header row (SentenceRecord.context), quoted before it
     page: int | None = None  # PDF page
+    entities: list[tuple[str, int, int]] | None = None  # named entities (label, start, end); None: not known
 
 
 @dataclass

@@ -30,6 +30,9 @@ def test_question_type(question, kind):
     ("age", "Teams of 40 men work in the camps.", False),
     ("who", "Her team leader kept her passport.", True),
     ("when", "The rest was paid out only at the end of the contract.", True),
+    ("when", "Cooks may leave when their debts are repaid.", True),  # a condition answers "when"
+    ("reason", "Cooks feel this way about the hotel.", False),  # a pointer back gives no reason itself
+    ("amount", "The hotel won an award last year.", False),  # "won" the verb is no currency
 ])
 def test_sentence_holds_an_answer_of_the_kind_in_news_wording(kind, sentence, holds):
     assert sentence_has(kind, sentence) is holds

@@ -53,10 +53,10 @@ def test_list_lead_only_for_questions_about_named_things():
 
 
 def test_yes_no_question_gets_no_list_lead(sample_service):
-    answer = sample_service.ask("Do workers going to China need a passport?")
+    answer = sample_service.ask("Do laborers heading to Qatar need visas?")
     assert answer.found
     assert not answer.answer.startswith(("Qatar", "China, Russia")), answer.answer
-    assert "border crossing pass" in answer.answer
+    assert "passports and visas" in answer.answer
 
 
 def test_followup_keeps_names_from_the_history():

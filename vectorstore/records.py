@@ -1,6 +1,7 @@
 """Plain records that cross the boundary between the store and its callers."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,6 +91,8 @@ class SentenceRecord:
     page: int | None = None  # 1-based PDF page; None outside PDFs
     kind: str = "body"  # body | item | row | caption | heading | lead_in: headings and bare lead-ins are never quoted alone
     context: str = ""  # an item's list lead-in, a table row's header row: quoted and embedded with it
+    # Named entities (label, start, end) from ingest/entities.py; None for sentences stored before them.
+    entities: list[tuple[str, int, int]] | None = None
 
 
 @dataclass
@@ -101,3 +104,18 @@ class Hit:
     metadata: dict
     similarity: float
     vector: np.ndarray | None = field(default=None, repr=False)
+
+
+def encode_entities(entities) -> str:
+    """A sentence's entities as compact JSON (Chroma metadata values must be scalars)."""
+    return json.dumps([list(e) for e in entities], separators=(",", ":"))
+
+
+def decode_entities(value: object) -> list[tuple[str, int, int]] | None:
+    """Stored entities back as tuples; None when the record has none (stored before them)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return [(str(label), int(start), int(end)) for label, start, end in json.loads(value)]
+    except (ValueError, TypeError):
+        return None

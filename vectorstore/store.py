@@ -33,7 +33,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from .dates import report_range
 from .embeddings import DIMENSION, ChromaEmbeddingAdapter, SentenceEmbedder
-from .records import DocumentRecord, Hit, PassageRecord, SentenceRecord
+from .records import DocumentRecord, Hit, PassageRecord, SentenceRecord, decode_entities, encode_entities
 
 _GENERATION_ID = "generation"
 _GENERATION_FILE = ".generation"  # embedded mode: the same token in a file, cheap to poll
@@ -322,7 +322,8 @@ class ReportStore:
                 documents=[s.text for s in part],
                 metadatas=[
                     {**base, "chunk_id": s.chunk_id, "index": s.index, "start": s.start, "end": s.end,
-                     **_structure_meta(s.heading, s.page), "kind": s.kind, "context": s.context}
+                     **_structure_meta(s.heading, s.page), "kind": s.kind, "context": s.context,
+                     **({"entities": encode_entities(s.entities)} if s.entities is not None else {})}
                     for s in part
                 ],
             )
@@ -395,6 +396,7 @@ class ReportStore:
                     start=int(meta["start"]), end=int(meta["end"]), text=text, version=meta.get("version", ""),
                     heading=str(meta.get("heading", "")), page=_page(meta), kind=str(meta.get("kind", "body")),
                     context=str(meta.get("context", "")),
+                    entities=decode_entities(meta.get("entities")),
                 ))
         return out
 

@@ -1,0 +1,185 @@
+"""Typed answers from named entities (real spaCy, real store, real model), on an invented report.
+
+What is checked: entities are stored with each sentence at ingest and read back; a store written
+before entities were stored still answers typed questions; a question asking for a name, a figure
+or a date is refused when no sentence holds one about what it names; two facts asked at once are
+both answered, each cited.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest import Ingestor
+from ingest.entities import sentence_entities
+from ingest.pipeline import prepare_report
+from ingest.readers import ParsedReport
+from qa import build_service
+from qa.compound import part_queries, split_question
+from qa.typed import entity_answers, parse_question
+from settings import Settings
+from vectorstore import ReportStore
+
+REPORT = """Title: Welders sent to Vladivostok shipyards
+Date: 2023-05-02
+Source: https://example.invalid/welders
+Outlet: Synthetic test fixture
+
+About 250 North Korean welders arrived at shipyards in Vladivostok in May, a local source said.
+
+The welders are paid about $400 a month, most of which is handed to the state.
+
+Their contracts run for three years, after which they must go home for a year.
+
+A minder, who declined to be named, keeps their passports in a safe at the dormitory.
+
+The welders were hired by the Sorae Shipbuilding Company, which won a contract to repair fishing boats.
+"""
+
+
+@pytest.fixture(scope="module")
+def welders(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("welders")
+    (folder / "welders.txt").write_text(REPORT, encoding="utf-8")
+    path = folder / "store"
+    store = ReportStore(embedder, path=path)
+    assert not Ingestor(store).ingest_paths([folder / "welders.txt"]).failed
+    return store, build_service(Settings.from_env(store=path, llm_url=""), store)
+
+
+def _ents(sentence: str):
+    return sentence_entities([sentence])[0]
+
+
+def test_entities_are_stored_with_each_sentence_at_ingest(welders):
+    store, _ = welders
+    got = store.sentences_col.get(include=["metadatas"])
+    assert got["ids"] and all("entities" in m for m in got["metadatas"])
+    [doc] = store.list_documents()
+    by_text = {s.text: s for s in store.sentences_of([doc.doc_id])}
+    pay = next(s for t, s in by_text.items() if "$400" in t)
+    assert ("MONEY", pay.text.index("about $400"), pay.text.index(" a month")) in pay.entities or \
+        any(label == "MONEY" and "$400" in pay.text[a:b] for label, a, b in pay.entities)
+
+
+def test_a_store_written_before_entities_still_answers_typed_questions(tmp_path, embedder):
+    """Sentences written with no 'entities' key (as before this change) are tagged when loaded."""
+    store = ReportStore(embedder, path=tmp_path / "old")
+    report = prepare_report(ParsedReport(meta={"title": "Welders sent to Vladivostok shipyards", "date": "2023-05-02",
+                                               "source": "https://example.invalid/old", "outlet": "Old store"},
+                                         body=REPORT.split("\n\n", 1)[1]), "old.txt")
+    vectors = embedder.encode([s.text for s in report.sentences])
+    for s, v in zip(report.sentences, vectors):
+        s.vector = v
+    for p, members in zip(report.passages, report.members):
+        mean = np.mean([report.sentences[i].vector for i in members], axis=0)
+        p.vector = (mean / np.linalg.norm(mean)).astype(np.float32)
+    store.write_document(report.record, report.passages, report.sentences)
+    assert all("entities" not in m for m in store.sentences_col.get(include=["metadatas"])["metadatas"])
+    service = build_service(Settings.from_env(store=tmp_path / "old", llm_url=""), store)
+    answer = service.ask("How much are the welders in Vladivostok paid a month?")
+    assert answer.found and "$400" in answer.answer
+    assert all(s.entities is not None for s in service.retriever.table.sentences.values())
+
+
+def test_a_name_no_sentence_gives_is_refused(welders):
+    _, service = welders
+    answer = service.ask("What is the name of the minder who keeps the passports?")
+    assert answer.found is False and answer.citations == []
+
+
+def test_a_wage_for_a_place_no_sentence_covers_is_refused(welders):
+    _, service = welders
+    answer = service.ask("How much are the welders in Gdansk paid a month?")
+    assert answer.found is False
+
+
+def test_a_typed_question_the_report_answers_is_answered(welders):
+    _, service = welders
+    answer = service.ask("Which company hired the welders?")
+    assert answer.found and "Sorae Shipbuilding Company" in answer.answer
+    answer = service.ask("What is the name of the company that hired the welders?")
+    assert answer.found and "Sorae Shipbuilding Company" in answer.answer
+
+
+def test_a_list_of_institutions_no_sentence_names_is_refused(welders):
+    _, service = welders
+    answer = service.ask("Which banks pay the welders' wages?")
+    assert answer.found is False
+
+
+def test_two_facts_asked_at_once_are_both_answered_each_cited(welders):
+    _, service = welders
+    answer = service.ask("How much are the welders paid and how long do their contracts run?")
+    assert answer.found
+    assert "$400" in answer.answer and "three years" in answer.answer
+    assert answer.answer.count("[") >= 2 and len(answer.citations) >= 1
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What is the name of the supervisor at the mine?", "person"),
+    ("What's the name of the shipping company?", "body"),
+    ("Who is the head of the labor office?", "person"),
+    ("How many cooks work at the hotel?", "count"),
+    ("How much does a cook earn?", "amount"),
+    ("Which staffing agencies hired the cooks?", "body"),
+    ("Which agency hired the cooks?", "body"),
+    ("Which age group is hired?", "age"),
+])
+def test_question_kind_from_the_parse(question, kind):
+    assert parse_question(question).kind == kind
+
+
+def test_entity_answers_tell_counts_lengths_and_money_apart():
+    s = "About 90 cooks came to Kazan, and recruitment takes two to four months."
+    assert entity_answers("count", s, _ents(s)) == ["About 90"]
+    s = "The firm won a contract to build a bridge in 2019."
+    assert entity_answers("amount", s, _ents(s)) == []
+    s = "Each cook was paid 300,000 won a month."
+    assert entity_answers("amount", s, _ents(s))
+    s = "Their contracts last three years."
+    assert [x for x in entity_answers("duration", s, _ents(s)) if "three years" in x]
+    s = "The kitchen opened in 2019."
+    assert entity_answers("duration", s, _ents(s)) == [] and entity_answers("date", s, _ents(s)) == ["2019"]
+
+
+def test_what_the_question_names_is_never_its_answer():
+    q = parse_question("Who runs the kitchen in Kazan?")
+    s = "The kitchen in Kazan is run by cooks from Wonsan."
+    found = entity_answers("place", s, _ents(s), q.named)
+    assert "Kazan" not in found
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("How much are cooks paid and how long do they stay?", ["How much are cooks paid?", "How long do they stay?"]),
+    ("Who hires the cooks, and where do they live?", ["Who hires the cooks?", "Where do they live?"]),
+    ("Where and when were they hired?", ["Where and when were they hired?"]),
+    ("Why do cooks stay and work longer?", ["Why do cooks stay and work longer?"]),
+    ("Who decides which cooks leave and which stay?", ["Who decides which cooks leave and which stay?"]),
+])
+def test_split_question(question, parts):
+    assert split_question(question) == parts
+
+
+def test_later_part_carries_the_earlier_parts_names_only():
+    assert part_queries(["How much are cooks in Kazan paid?", "How long do they stay?"]) == [
+        "How much are cooks in Kazan paid?", "How long do they stay? (Kazan)"]
+
+
+def test_a_typed_refusal_still_shows_the_nearest_passages(welders):
+    _, service = welders
+    answer = service.ask("What is the name of the minder who keeps the passports?")
+    assert answer.found is False and answer.closest and "minder" in answer.closest[0]["text"]
+
+
+def test_the_entity_model_loads_without_torch_in_a_fresh_process():
+    """The server's memory: spaCy must not pull torch in (the query encoder is numpy)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from ingest.entities import nlp, sentence_entities; "
+            "assert sentence_entities(['Pay is $400 in Kazan.'])[0]; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
