@@ -88,7 +88,9 @@ def test_quality_floors(name, outcomes):
 def test_followup_pairs_retrieve_as_if_restated(outcomes):
     follow = [o for name in outcomes for o, r in zip(outcomes[name], ev.load_set(name)) if r["history"]]
     assert len(follow) >= 6
-    assert sum(o.rank == 1 for o in follow) >= len(follow) - 2
+    # Three may miss: two refused follow-ups and one ranked second since a rule written for that
+    # one question was removed (issue 11); a floor of general behaviour, not of those questions.
+    assert sum(o.rank == 1 for o in follow) >= len(follow) - 3
 
 
 def test_reports_that_disagree_are_both_given_with_dates(fixture_service):
