@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 
 def build(store, passages: int, per_doc: int, per_passage: int, seed: int, noise: float) -> float:
     """Write the synthetic corpus; returns seconds spent writing."""
-    from ingest.entities import sentence_entities
+    from vectorstore.entities import sentence_entities
     from vectorstore import DocumentRecord, PassageRecord, SentenceRecord
 
     rng = random.Random(seed)

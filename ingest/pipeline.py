@@ -17,7 +17,7 @@ from vectorstore import DocumentRecord, PassageRecord, ReportStore, SentenceReco
 
 from .chunking import chunk_sentences
 from .context import embedding_text
-from .entities import ensure_entities
+from vectorstore.entities import ensure_entities
 from .identity import content_hash, doc_id_for
 from .readers import SUPPORTED, ParsedReport, ReportError, read_report
 from .structure import HEADING, NOT_ANSWERS, structure
@@ -289,7 +289,7 @@ class Ingestor:
         vectors = self.store.embedder.encode(texts, progress=step)
         for sentence, vector in zip(sentences, vectors):
             sentence.vector = vector
-        ensure_entities(sentences)  # typed answers read them at serving time (see ingest/entities.py)
+        ensure_entities(sentences)  # typed answers read them at serving time (see vectorstore/entities.py)
         for report in group:
             for passage, members in zip(report.passages, report.members):
                 # A passage's vector is the mean of its sentences': no second encoding pass.

@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 
-from ingest.entities import nlp
+from vectorstore.entities import nlp
 from settings import Settings
 from vectorstore import ReportStore, SentenceEmbedder, open_store
 

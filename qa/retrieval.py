@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.entities import ensure_entities
+from vectorstore.entities import ensure_entities
 from vectorstore import ReportStore, SentenceRecord
 from vectorstore.records import NOT_ANSWERS
 

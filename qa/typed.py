@@ -2,7 +2,7 @@
 
 The question's answer type (:func:`qa.answertype.question_type`: an amount, a count, a date, a
 place, ...) maps to spaCy entity labels; a sentence holds such an answer when one of its stored
-entities (``ingest/entities.py``) has one of those labels and is not something the question
+entities (``vectorstore/entities.py``) has one of those labels and is not something the question
 itself names ("How much are workers in Dubai paid?" is not answered by "Dubai"). Kinds the
 recogniser does not cover (a reason, a document, a condition such as "once the debts are paid")
 stay with the regexes of :mod:`qa.answertype`; for "who" either signal counts, as most answers
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.entities import Entity, nlp
+from vectorstore.entities import Entity, nlp
 
 from . import answertype
 from .answertype import asks_for_name, question_type, sentence_has

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ingest import Ingestor
-from ingest.entities import sentence_entities
+from vectorstore.entities import sentence_entities
 from ingest.pipeline import prepare_report
 from ingest.readers import ParsedReport
 from qa import build_service
@@ -177,7 +177,7 @@ def test_the_entity_model_loads_without_torch_in_a_fresh_process():
     import subprocess
     import sys
 
-    code = ("import sys; from ingest.entities import nlp, sentence_entities; "
+    code = ("import sys; from vectorstore.entities import nlp, sentence_entities; "
             "assert sentence_entities(['Pay is $400 in Kazan.'])[0]; print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))

@@ -91,7 +91,7 @@ class SentenceRecord:
     page: int | None = None  # 1-based PDF page; None outside PDFs
     kind: str = "body"  # body | item | row | caption | heading | lead_in: headings and bare lead-ins are never quoted alone
     context: str = ""  # an item's list lead-in, a table row's header row: quoted and embedded with it
-    # Named entities (label, start, end) from ingest/entities.py; None for sentences stored before them.
+    # Named entities (label, start, end) from vectorstore/entities.py; None for sentences stored before them.
     entities: list[tuple[str, int, int]] | None = None
 
 

@@ -417,10 +417,13 @@ class ReportStore:
             where=where or None,
             include=["metadatas", "documents", "distances"],
         )
+        # A row being deleted by a concurrent re-ingest can come back without its metadata: it is
+        # no longer part of any report, so it is left out rather than failing the question.
         return [
             Hit(id=i, text=t, metadata={**m, "heading": str(m.get("heading", "")), "page": _page(m)},
                 similarity=1.0 - float(d))
             for i, t, m, d in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
+            if m is not None
         ]
 
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:

@@ -1,5 +1,9 @@
 """Named entities of report sentences (spaCy ``en_core_web_sm``), computed once at ingest.
 
+It lives beside the embedders because both ingest (tagging sentences) and qa (parsing the
+question, tagging sentences of older stores) use the same model, and vectorstore/ is the layer
+they share.
+
 A question that asks for a kind of thing — a person, an organisation, a place, a date, an amount
 of money, a count, a percentage, a duration — is answered only by a sentence that holds one.
 A trained recogniser tells "Korea Pyongyang Construction Company, which won a contract" (an
