@@ -1,7 +1,7 @@
 """HTML pages -> report markdown plus metadata, with trafilatura (main-text extraction).
 
 trafilatura finds the article among menus, sidebars and comments far better than tag rules
-(bench/html.py measures both). We ask it for its XML, not its text, and write report markdown
+(bench/html_reader.py measures both). We ask it for its XML, not its text, and write report markdown
 ourselves, so headings, list items, table rows and captions keep their shape. When it finds
 nothing, the BeautifulSoup reader (ingest/html_fallback.py) has a go.
 """

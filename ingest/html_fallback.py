@@ -1,5 +1,5 @@
 """The BeautifulSoup reader of earlier releases, kept for two jobs only: the fallback when
-trafilatura finds no main text in a page, and the old-reader column of ``bench/html.py``.
+trafilatura finds no main text in a page, and the old-reader column of ``bench/html_reader.py``.
 
 ``legacy=True`` is the old reader exactly (the bench's baseline). The fallback mode
 (``legacy=False``) also marks headings, list items and captions in report markdown and drops

@@ -2,7 +2,7 @@
 boilerplate it drops, for the trafilatura reader and for the old BeautifulSoup reader side by
 side, and the throughput of ``python -m ingest --preview``.
 
-    .venv/bin/python bench/html.py [--pages bench/html] [--rounds 5]
+    .venv/bin/python bench/html_reader.py [--pages bench/html] [--rounds 5]
 
 Each ``bench/html/NAME.html`` has a ``NAME.json`` with ``main`` snippets (text the report must
 keep: sentences, a heading, table cells, a caption) and ``boilerplate`` snippets (menus, sidebars,
@@ -13,18 +13,13 @@ refuses keeps nothing and drops everything.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# This file is named html.py: with its folder first on sys.path it would shadow the standard
-# library's html module that BeautifulSoup and trafilatura import.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import json
 import re
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
