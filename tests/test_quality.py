@@ -93,13 +93,42 @@ def test_followup_pairs_retrieve_as_if_restated(outcomes):
     assert sum(o.rank == 1 for o in follow) >= len(follow) - 3
 
 
-def test_reports_that_disagree_are_both_given_with_dates(fixture_service):
-    answer = fixture_service.ask("How many North Koreans work in Mongolia?")
-    assert "1,500" in answer.answer and "900" in answer.answer
-    assert "(2023-01-10)" in answer.answer and "(2024-06-20)" in answer.answer
+TYNDA_2019 = """Title: Sawmill crews in Tynda
+Date: 2019-05-02
+Outlet: Invented Weekly
+
+About 300 North Korean loggers work at the sawmills around Tynda, a local official said.
+
+They live in wooden barracks next to the mill and are paid once a quarter.
+"""
+TYNDA_2022 = """Title: Fewer loggers in Tynda
+Date: 2022-11-20
+Outlet: Invented Daily
+
+Only about 120 North Korean loggers remain at the Tynda sawmills, according to a timber trader.
+
+The others were sent home when their permits ran out last year.
+"""
+
+
+@pytest.fixture(scope="module")
+def tynda_service(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("tynda")
+    (folder / "reports").mkdir()
+    (folder / "reports" / "2019-tynda.txt").write_text(TYNDA_2019)
+    (folder / "reports" / "2022-tynda.txt").write_text(TYNDA_2022)
+    store = ReportStore(embedder, path=folder / "store")
+    assert not Ingestor(store).ingest_paths([folder / "reports"]).failed
+    return build_service(Settings.from_env(store=folder / "store"), store)
+
+
+def test_reports_that_disagree_are_both_given_with_dates(tynda_service):
+    answer = tynda_service.ask("How many North Korean loggers are at the Tynda sawmills?")
+    assert answer.found and "300" in answer.answer and "120" in answer.answer
+    assert "(2019-05-02)" in answer.answer and "(2022-11-20)" in answer.answer
     assert len(answer.citations) == 2
-    latest = fixture_service.ask("How many North Koreans are working in Mongolia now?")
-    assert latest.answer.index("(2024-06-20)") < latest.answer.index("(2023-01-10)")
+    latest = tynda_service.ask("How many North Korean loggers are at the Tynda sawmills now?")
+    assert latest.answer.index("(2022-11-20)") < latest.answer.index("(2019-05-02)")
 
 
 def test_list_question_gets_a_cited_direct_lead(sample_service):
