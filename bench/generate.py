@@ -41,7 +41,7 @@ from ingest.pipeline import discover  # noqa: E402
 from qa.text import STOPWORDS, words  # noqa: E402
 
 PROMPT = ROOT / "prompts" / "generate.txt"
-PROMPT_VERSION = "gen-v1"
+PROMPT_VERSION = "gen-v2"
 DEFAULT_CORPORA = [ROOT / "data" / "reports", ROOT / "tests" / "fixtures" / "corpus", ROOT / "bench" / "train" / "corpus",
                    ROOT / "bench" / "gen" / "corpus"]
 DEFAULT_OUT = ROOT / "bench" / "gen" / "questions.jsonl"
@@ -55,7 +55,7 @@ class Window:
     heading: str
     index: int  # sentence number in the report
     sentence: str
-    context: str  # the window shown to the model, the sentence marked
+    context: str  # the sentence with one neighbour each side, shown to the model as context
 
 
 def windows(paths: list[Path]) -> Iterator[Window]:
@@ -73,7 +73,7 @@ def windows(paths: list[Path]) -> Iterator[Window]:
                 continue
             before = sents[i - 1].text if i > 0 else ""
             after = sents[i + 1].text if i + 1 < len(sents) else ""
-            context = " ".join(x for x in (before, f">>> {s.text} <<<", after) if x)
+            context = " ".join(x for x in (before, s.text, after) if x)
             yield Window(path.name, report.record.title, s.heading, s.index, s.text, context)
 
 
@@ -157,7 +157,8 @@ def done_log(out: Path) -> Path:
 
 
 def window_key(w: Window) -> str:
-    return f"{w.report}#{w.index}"
+    """A window is done per prompt version: a new prompt asks every window again."""
+    return f"{w.report}#{w.index}@{PROMPT_VERSION}"
 
 
 def generate(client: ChatClient, paths: list[Path], out: Path, n_answerable: int = 2, n_unanswerable: int = 1,
@@ -180,7 +181,7 @@ def generate(client: ChatClient, paths: list[Path], out: Path, n_answerable: int
             if limit is not None and asked >= limit:
                 break
             asked += 1
-            prompt = template.format(title=w.title, heading=w.heading or "-", window=w.context,
+            prompt = template.format(title=w.title, heading=w.heading or "-", window=w.context, sentence=w.sentence,
                                      n_answerable=n_answerable, n_unanswerable=n_unanswerable)
             try:
                 reply = parse_reply(client.complete(prompt))

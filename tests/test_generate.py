@@ -29,7 +29,7 @@ def scripted(body: dict) -> str:
     """Replies that exercise every filter: a good question, a copy, a span not in the sentence,
     a good unanswerable question and one whose words one sentence of the report holds."""
     prompt = body["messages"][0]["content"]
-    sentence = re.search(r">>> (.*?) <<<", prompt, re.S).group(1)
+    sentence = re.search(r"^SENTENCE: (.*)$", prompt, re.M).group(1)
     first = " ".join(sentence.split()[:4])
     return "Here you are:\n```json\n" + json.dumps({
         "answerable": [
