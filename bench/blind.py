@@ -171,36 +171,52 @@ def table(rows: list[tuple[str, dict]]) -> str:
     return "\n".join(lines)
 
 
-def evaluate(embedder: SentenceEmbedder, folder: str) -> tuple[list[Outcome], list[Outcome], list[str]]:
+def evaluate(embedder: SentenceEmbedder, folder: str, blind: Path = BLIND,
+             readers: tuple[bool, ...] = (False,)) -> tuple[dict[bool, list[Outcome]], list[Outcome], list[str]]:
+    """Our outcomes per reader setting (same store), the baseline's, and the ingest failures."""
+    corpus = blind / "corpus"
     store = ReportStore(embedder, path=Path(folder) / "store")
-    summary = Ingestor(store).ingest_paths([CORPUS])
+    summary = Ingestor(store).ingest_paths([corpus])
     failed = [m for _, m in summary.failed]
-    service = build_service(Settings.from_env(store=Path(folder) / "store"), store)
-    service.warm_up()
-    files = sorted(p for p in CORPUS.iterdir() if p.is_file())
+    rows = load_questions(blind / "questions.jsonl")
+    ours = {}
+    for reader in readers:
+        service = build_service(Settings.from_env(store=Path(folder) / "store", reader=reader), store)
+        service.warm_up()
+        ours[reader] = run_ours(service, rows)
+    files = sorted(p for p in corpus.iterdir() if p.is_file())
     base = TutorialBaseline(embedder, [(p.name, loader_text(p)) for p in files], folder=str(Path(folder) / "baseline"))
-    rows = load_questions()
-    return run_ours(service, rows), run_baseline(base, rows), failed
+    return ours, run_baseline(base, rows), failed
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", help="write the figures and outcomes to this file")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the questions we got wrong")
+    ap.add_argument("--set", type=Path, default=BLIND, help="the blind set's folder (corpus/ and questions.jsonl)")
+    ap.add_argument("--reader", choices=("default", "off", "on", "both"), default="default",
+                    help="the trained reader (qa/reader.py): as REPORTQA_READER says, off, on, or both side by side")
     args = ap.parse_args(argv)
+    readers = {"off": (False,), "on": (True,), "both": (False, True)}.get(args.reader) \
+        or (Settings.from_env().reader,)
     embedder = SentenceEmbedder(threads=int(os.environ.get("REPORTQA_TORCH_THREADS", "1") or 1))
     embedder.warm_up()
     with tempfile.TemporaryDirectory(prefix="eval-blind-") as folder:
-        ours, theirs, failed = evaluate(embedder, folder)
+        by_reader, theirs, failed = evaluate(embedder, folder, args.set, readers)
     for message in failed:
         print(f"ingest failed: {message}")
-    rows = [("ours all", summarize(ours)), ("baseline all", summarize(theirs))]
+    label = {False: "ours", True: "ours + reader"} if len(readers) > 1 else {readers[0]: "ours"}
+    rows = [(f"{label[r]} all", summarize(o)) for r, o in by_reader.items()] + [("baseline all", summarize(theirs))]
     for kind in KINDS:
-        mine = [o for o in ours if o.kind == kind]
-        if mine:
-            rows.append((f"ours {kind}", summarize(mine)))
+        for r, outcomes in by_reader.items():
+            mine = [o for o in outcomes if o.kind == kind]
+            if mine:
+                rows.append((f"{label[r]} {kind}", summarize(mine)))
+        if any(o.kind == kind for o in theirs):
             rows.append((f"baseline {kind}", summarize([o for o in theirs if o.kind == kind])))
+    print(f"blind set: {args.set.relative_to(ROOT) if args.set.is_relative_to(ROOT) else args.set}")
     print(table(rows))
+    ours = by_reader[readers[-1]]
     if args.verbose:
         for o in ours:
             if o.answerable != o.found or (o.answerable and not o.evidence):
@@ -208,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({
             "ours": summarize(ours), "baseline": summarize(theirs), "failed": failed,
+            "by_reader": {("on" if r else "off"): summarize(o) for r, o in by_reader.items()},
             "outcomes": [asdict(o) for o in ours], "baseline_outcomes": [asdict(o) for o in theirs],
         }, indent=1))
     return 0

@@ -17,6 +17,7 @@ from .extractive import ExtractiveAnswerer
 from .filters import NO_FILTER, ReportFilter, refusal
 from .followup import resolve_followup
 from .llm import StreamEnd, build_llm_answerer
+from .reader import load_reader
 from .rerank import load_reranker
 from .retrieval import HybridRetriever
 from .types import Answer, Candidate, StreamEvent, Turn
@@ -40,7 +41,7 @@ class QAService:
     def __init__(self, settings: Settings, store: ReportStore):
         self.settings = settings
         self.store = store
-        self.retriever = HybridRetriever(store, reranker=load_reranker(settings.reranker))
+        self.retriever = HybridRetriever(store, reranker=load_reader(settings.reader) or load_reranker(settings.reranker))
         self.extractive = ExtractiveAnswerer(store, threshold=settings.min_score,
                                              max_sentences=settings.max_answer_sentences, max_citations=settings.top_k)
         # Set when REPORTQA_LLM_URL and REPORTQA_LLM_MODEL are; the extractive answer stays the fallback.

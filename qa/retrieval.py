@@ -105,7 +105,7 @@ class HybridRetriever:
 
     def __init__(self, store: ReportStore, dense_k: int = 40, keyword_k: int = 40, reranker=None):
         self.store = store
-        self.reranker = reranker  # optional qa.rerank.CrossEncoderReranker
+        self.reranker = reranker  # optional second stage: qa.reader.Reader or qa.rerank.CrossEncoderReranker
         self.embedder = store.embedder
         self.dense_k = dense_k
         self.keyword_k = keyword_k
@@ -190,7 +190,7 @@ class HybridRetriever:
                 text=s.text, dense=sims.get(sid, dense.get(sid, 0.0)), keyword=keyword.get(sid, 0.0) / top_kw,
                 overlap=weighted_overlap(qterms, text_terms, idf), context=max(neighbours, default=0.0),
                 date=doc.date, title=doc.title, outlet=doc.outlet, entities=s.entities,
-                kind=s.kind, heading=s.heading, lead_in=s.context, page=s.page,
+                kind=s.kind, heading=s.heading, lead_in=s.context, page=s.page, previous=prev_text,
             )
             c.relevance = combine(c)
             c.answerability = probability(features(

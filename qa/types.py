@@ -37,6 +37,8 @@ class Candidate:
     lead_in: str = ""  # an item's lead-in / a row's header row (SentenceRecord.context), quoted before it
     page: int | None = None  # PDF page
     entities: list[tuple[str, int, int]] | None = None  # named entities (label, start, end); None: not known
+    previous: str = ""  # the sentence before it in the report (the reader reads it as context)
+    reader: float | None = None  # the trained reader's probability that it answers (qa.reader); None: not read
 
 
 @dataclass

