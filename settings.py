@@ -50,6 +50,13 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = 30.0
+    # Optional question-side index at ingest (docs/ingest.md): a model writes questions per answer
+    # sentence. Its own endpoint, because ingest runs offline and may use another model than answering.
+    question_llm_url: str | None = None
+    question_llm_model: str = "local"
+    question_llm_api_key: str | None = None
+    questions_per_sentence: int = 2
+    question_llm_timeout: float = 120.0  # a CPU model takes tens of seconds per reply
     # HTTP API
     max_question_chars: int = 2000
     max_history: int = 20
@@ -96,3 +103,7 @@ class Settings:
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_url and self.llm_model)
+
+    @property
+    def question_index_enabled(self) -> bool:
+        return bool(self.question_llm_url) and self.questions_per_sentence > 0

@@ -26,7 +26,6 @@ import re
 import sys
 import time
 import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from ingest import ReportError, prepare_report, read_report  # noqa: E402
 from ingest.pipeline import discover  # noqa: E402
+from ingest.questions import ChatClient, parse_reply  # noqa: E402,F401 - one client for ingest and the data engine
 from qa.text import STOPWORDS, words  # noqa: E402
 
 PROMPT = ROOT / "prompts" / "generate.txt"
@@ -122,34 +122,6 @@ def filter_unanswerable(item: dict, sentence: str, report_sentences: list[str], 
     if need and any(need <= content_words(s) for s in report_sentences):
         return "answered verbatim in the report"
     return None
-
-
-def parse_reply(text: str) -> dict:
-    """The model's JSON, tolerating a code fence or prose around it; {} when there is none."""
-    m = re.search(r"\{.*\}", text, re.S)
-    if not m:
-        return {}
-    try:
-        data = json.loads(m.group(0))
-    except json.JSONDecodeError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-class ChatClient:
-    """The smallest OpenAI-compatible chat client: one JSON POST, no streaming."""
-
-    def __init__(self, url: str, model: str, api_key: str = "x", timeout: float = 120.0):
-        self.url = url.rstrip("/") + "/chat/completions"
-        self.model, self.api_key, self.timeout = model, api_key, timeout
-
-    def complete(self, prompt: str, temperature: float = 0.7, max_tokens: int = 400) -> str:
-        body = json.dumps({"model": self.model, "temperature": temperature, "max_tokens": max_tokens,
-                           "messages": [{"role": "user", "content": prompt}]}).encode()
-        req = urllib.request.Request(self.url, data=body, headers={
-            "Content-Type": "application/json", "Authorization": f"Bearer {self.api_key}"})
-        with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-            return json.loads(resp.read())["choices"][0]["message"]["content"] or ""
 
 
 def done_log(out: Path) -> Path:

@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     from vectorstore import SentenceEmbedder, StoreError, StoreLocked, open_store
 
     from .pipeline import Ingestor
+    from .questions import QuestionGenerator
 
     embedder = SentenceEmbedder(settings.embedding_model, threads=settings.torch_threads)
     bar: list[tqdm] = []
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         store = open_store(embedder, path=str(settings.store), url=settings.chroma_url, prefix=settings.collection)
-        ingestor = Ingestor(store)
+        ingestor = Ingestor(store, questions=QuestionGenerator.from_settings(settings))
         if args.watch:
             return _watch(ingestor, args)
         summary = ingestor.ingest_paths(args.paths, prune=args.prune, progress=progress, on_error=on_error,

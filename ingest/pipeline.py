@@ -19,6 +19,7 @@ from .chunking import chunk_sentences
 from .context import embedding_text
 from vectorstore.entities import ensure_entities
 from .identity import content_hash, doc_id_for
+from .questions import QuestionError, QuestionGenerator, store_questions
 from .readers import SUPPORTED, ParsedReport, ReportError, read_report
 from .structure import HEADING, NOT_ANSWERS, structure
 
@@ -48,13 +49,15 @@ class IngestSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (name, message)
     warnings: list[str] = field(default_factory=list)
     passages: int = 0
+    questions: int | None = None  # generated questions stored; None when the question index is off
     seconds: float = 0.0
 
     def line(self) -> str:
+        asked = "" if self.questions is None else f", {self.questions} questions generated"
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-            f"{len(self.removed)} removed, {len(self.failed)} failed; {self.passages} passages written "
-            f"in {self.seconds:.1f} s"
+            f"{len(self.removed)} removed, {len(self.failed)} failed; {self.passages} passages written"
+            f"{asked} in {self.seconds:.1f} s"
         )
 
     def as_dict(self) -> dict:
@@ -62,6 +65,7 @@ class IngestSummary:
             "added": self.added, "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed,
             "failed": [{"file": f, "message": m} for f, m in self.failed], "warnings": self.warnings,
             "passages": self.passages, "seconds": round(self.seconds, 3),
+            **({} if self.questions is None else {"questions": self.questions}),
         }
 
 
@@ -206,10 +210,15 @@ def prepare_paths(
 
 
 class Ingestor:
-    """Writes prepared reports to the store: unchanged ones are skipped, changed ones replaced."""
+    """Writes prepared reports to the store: unchanged ones are skipped, changed ones replaced.
 
-    def __init__(self, store: ReportStore):
+    With a ``questions`` generator (``QuestionGenerator.from_settings``: the question index is
+    on), each written report also gets generated questions, after its sentences are stored.
+    """
+
+    def __init__(self, store: ReportStore, questions: QuestionGenerator | None = None):
         self.store = store
+        self.questions = questions
 
     def ingest_paths(
         self,
@@ -246,10 +255,14 @@ class Ingestor:
     def _write(self, prepared: list[PreparedReport], summary: IngestSummary, progress) -> None:
         existing = self.store.get_documents([r.record.doc_id for r in prepared])
         todo: list[PreparedReport] = []
+        unasked: list[PreparedReport] = []  # unchanged, but without questions from this prompt yet
         for report in prepared:
             old = existing.get(report.record.doc_id)
             if old and old.version == report.record.version:
                 summary.unchanged.append(report.record.doc_id)
+                if self.questions is not None and not self.store.has_questions(
+                        report.record.doc_id, report.record.version, self.questions.version):
+                    unasked.append(report)
             else:
                 (summary.updated if old else summary.added).append(report.record.doc_id)
                 todo.append(report)
@@ -274,6 +287,26 @@ class Ingestor:
             if pending is not None:
                 pending.result()
         summary.passages += sum(len(r.passages) for r in todo)
+        if self.questions is not None:
+            summary.questions = summary.questions or 0
+            for report in [*todo, *unasked]:
+                summary.questions += self._index_questions(report, summary)
+
+    def _index_questions(self, report: PreparedReport, summary: IngestSummary) -> int:
+        """Generate and store one report's questions. Never fails the report: it is already
+        stored, and a report left without questions is asked again on the next ingest."""
+        name = report.record.path or report.record.source or report.record.doc_id
+        try:
+            got = self.questions.generate(report)
+        except QuestionError as exc:
+            summary.warnings.append(f"{name}: no questions generated, the question model failed ({exc}); "
+                                    "stored without them, asked again on the next ingest")
+            return 0
+        if got.unreadable:
+            summary.warnings.append(f"{name}: {got.unreadable} of {got.asked} question replies had no usable "
+                                    "questions (not JSON, or none ending in '?')")
+        self.store.delete_questions(report.record.doc_id)  # a new prompt version replaces the old set
+        return store_questions(self.store, got.pairs, self.questions.version)
 
     def _embed(self, group: list[PreparedReport], done: int, total: int, progress) -> int:
         """Set the vectors of a group's sentences and passages; returns sentences done so far."""

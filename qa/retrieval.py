@@ -1,4 +1,5 @@
-"""Hybrid retrieval of answer sentences: dense (Chroma) + keyword (BM25), fused and rescored.
+"""Hybrid retrieval of answer sentences: dense (Chroma) + keyword (BM25) + generated questions
+(when the store has any), fused and rescored.
 
 The in-memory keyword index mirrors the store's active sentences. It is kept in step by the
 store's generation token: when another process (the ingest CLI, another worker) writes, the
@@ -49,6 +50,7 @@ class SentenceTable:
         self.keywords = KeywordIndex()
         self.titles = KeywordIndex()
         self.unkeyed: set[str] = set()  # reports stored without filter keys (filtered by doc_id)
+        self.questions = 0  # stored generated questions; 0: their query is skipped
 
     def matching(self, flt: ReportFilter) -> set[str]:
         """The reports a filter lets through (all of them when it is empty)."""
@@ -66,6 +68,7 @@ class SentenceTable:
     def sync(self, store: ReportStore) -> None:
         current = {d.doc_id: d for d in store.list_documents()}
         self.unkeyed = store.without_filter_keys() & set(current)
+        self.questions = store.question_count()
         gone = [d for d in self.docs if d not in current or current[d].version != self.docs[d].version]
         for doc_id in gone:
             for sid in self.by_doc.pop(doc_id, []):
@@ -154,7 +157,16 @@ class HybridRetriever:
         dense_hits = self.store.query_sentences(qvec, self.dense_k, where=where)
         dense = {h.id: h.similarity for h in dense_hits if h.id in table.sentences}
         keyword = dict(table.keywords.search(query, self.keyword_k, groups=allowed))
-        fused = rrf([list(dense), list(keyword)])
+        # A sentence can also be found through a question generated about it at ingest (worded as a
+        # reader asks, not as the report says): one more ranked list, so it enters the pool; how it
+        # is then scored does not depend on how it was found.
+        asked: list[str] = []
+        if table.questions:
+            for h in self.store.query_questions(qvec, self.dense_k, where=where):
+                sid = h.metadata.get("sentence_id")
+                if sid in table.sentences and sid not in asked:  # active versions only
+                    asked.append(sid)
+        fused = rrf([list(dense), list(keyword), asked])
         # Headings and bare lead-ins are never an answer: they stay out of the pool (they still
         # count as neighbours, so a matching heading lifts the sentence under it).
         pool = [sid for sid in sorted(fused, key=fused.get, reverse=True)

@@ -1,10 +1,10 @@
 """Storage of reports, passages and sentence vectors in Chroma (embedded or server)."""
 from .embeddings import DIMENSION, SentenceEmbedder, packaged_model_path
-from .records import DocumentRecord, Hit, PassageRecord, SentenceRecord
+from .records import DocumentRecord, Hit, PassageRecord, QuestionRecord, SentenceRecord
 from .store import ReportStore, StoreError, StoreLocked
 
 __all__ = [
-    "DIMENSION", "DocumentRecord", "Hit", "PassageRecord", "ReportStore", "SentenceEmbedder",
+    "DIMENSION", "DocumentRecord", "Hit", "PassageRecord", "QuestionRecord", "ReportStore", "SentenceEmbedder",
     "SentenceRecord", "StoreError", "StoreLocked", "packaged_model_path", "open_store",
 ]
 

@@ -96,6 +96,17 @@ class SentenceRecord:
 
 
 @dataclass
+class QuestionRecord:
+    """A generated question about one stored sentence: a second way into that sentence at search
+    time, for a user who words a question the way the question is worded, not the sentence."""
+
+    sentence_id: str
+    text: str
+    vector: np.ndarray | None = None
+    prompt_version: str = ""  # which prompt (and so which wording rules) produced it
+
+
+@dataclass
 class Hit:
     """A dense-search result: an id, its metadata, its text and cosine similarity."""
 

@@ -1,11 +1,13 @@
 """The one module that knows Chroma.
 
-Four collections per store (prefix configurable):
+Four collections per store (prefix configurable), and a fifth only once questions are stored:
 
 * ``<prefix>_documents`` — one record per report: metadata, the stored text and the active
   ``version``. Switching this record is the atomic step of a re-ingest.
 * ``<prefix>_passages``  — citable chunks with character offsets (vector: mean of its sentences).
 * ``<prefix>_sentences`` — every sentence, embedded, pointing at its passage.
+* ``<prefix>_questions`` — optional: generated questions, each pointing at the sentence it asks
+  about (``sentence_id``), with that sentence's report version and filter keys.
 * ``<prefix>_meta``      — a generation counter that writers bump so readers in other processes
   notice changes cheaply (one indexed read) and refresh what they cache.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import threading
 import time
@@ -33,7 +36,8 @@ from chromadb.config import Settings as ChromaSettings
 
 from .dates import report_range
 from .embeddings import DIMENSION, ChromaEmbeddingAdapter, SentenceEmbedder
-from .records import DocumentRecord, Hit, PassageRecord, SentenceRecord, decode_entities, encode_entities
+from .records import (DocumentRecord, Hit, PassageRecord, QuestionRecord, SentenceRecord, decode_entities,
+                      encode_entities)
 
 _GENERATION_ID = "generation"
 _GENERATION_FILE = ".generation"  # embedded mode: the same token in a file, cheap to poll
@@ -166,6 +170,23 @@ class ReportStore:
                     self._collections[kind] = col
         return col
 
+    def _existing_collection(self, kind: str):
+        """The collection if it exists, else None, without creating it: a store that never had
+        questions stays as it was (and readers skip the query)."""
+        col = self._collections.get(kind)
+        if col is not None:
+            return col
+        with self._lock:
+            try:
+                col = self.client.get_collection(
+                    name=f"{self.prefix}_{kind}", embedding_function=ChromaEmbeddingAdapter(self.embedder))
+            except StoreError:
+                raise
+            except Exception:  # chromadb raises NotFoundError or ValueError, by version
+                return None
+            self._collections[kind] = col
+            return col
+
     @property
     def documents_col(self):
         return self._collection("documents")
@@ -177,6 +198,10 @@ class ReportStore:
     @property
     def sentences_col(self):
         return self._collection("sentences")
+
+    @property
+    def questions_col(self):
+        return self._collection("questions")
 
     @property
     def meta_col(self):
@@ -351,6 +376,9 @@ class ReportStore:
         where: dict = {"doc_id": doc_id} if keep is None else {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep}}]}
         self.passages_col.delete(where=where)
         self.sentences_col.delete(where=where)
+        questions = self._existing_collection("questions")
+        if questions is not None:
+            questions.delete(where=where)
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove a report: its record first (readers stop seeing it), then its passages."""
@@ -361,7 +389,7 @@ class ReportStore:
         return existed
 
     def purge_orphans(self, grace_s: float | None = None) -> int:
-        """Delete passages and sentences left by an interrupted write (not the active version).
+        """Delete passages, sentences and questions left by an interrupted write (not the active version).
 
         Embedded, the write lock makes every non-active record an orphan. On a shared server
         another machine may be mid-write (its new version not switched yet), so only records
@@ -372,7 +400,8 @@ class ReportStore:
         cutoff = time.time() - grace_s
         active = self.versions()
         removed = 0
-        for col in (self.passages_col, self.sentences_col):
+        questions = self._existing_collection("questions")
+        for col in (self.passages_col, self.sentences_col, *([questions] if questions is not None else [])):
             got = col.get(include=["metadatas"])
             stale = [i for i, m in zip(got["ids"], got["metadatas"])
                      if active.get(m.get("doc_id")) != m.get("version") and float(m.get("written_at", 0) or 0) <= cutoff]
@@ -382,6 +411,79 @@ class ReportStore:
         if removed:
             self.bump_generation()
         return removed
+
+    # ----------------------------------------------------------------- questions
+    def write_questions(self, questions: Sequence[QuestionRecord]) -> int:
+        """Store generated questions (vectors set) for stored sentences; returns how many were stored.
+
+        Each question copies the report version and filter keys of the sentence it points at, so
+        replacing or removing the report removes it too and date/outlet filters apply to it.
+        Questions about sentences not in the store are skipped. The same question about the same
+        sentence again replaces it (its id comes from both).
+        """
+        ids = list(dict.fromkeys(q.sentence_id for q in questions))
+        if not ids:
+            return 0
+        sentence_meta: dict[str, dict] = {}
+        for lo in range(0, len(ids), _WRITE_BATCH):
+            got = self.sentences_col.get(ids=ids[lo : lo + _WRITE_BATCH], include=["metadatas"])
+            sentence_meta.update({i: m for i, m in zip(got["ids"], got["metadatas"]) if m})
+        rows: dict[str, tuple[QuestionRecord, dict]] = {}
+        now = time.time()
+        for q in questions:
+            meta = sentence_meta.get(q.sentence_id)
+            if meta is None or q.vector is None:
+                continue
+            qid = f"{q.sentence_id}.q{hashlib.sha1(q.text.encode('utf-8')).hexdigest()[:12]}"
+            keys = {k: meta[k] for k in ("date_lo", "date_hi", "outlet") if k in meta}
+            rows[qid] = (q, {"sentence_id": q.sentence_id, "doc_id": meta["doc_id"], "version": meta.get("version", ""),
+                             "prompt_version": q.prompt_version, "written_at": now, **keys})
+        items = list(rows.items())
+        for lo in range(0, len(items), _WRITE_BATCH):
+            part = items[lo : lo + _WRITE_BATCH]
+            self.questions_col.upsert(
+                ids=[qid for qid, _ in part],
+                embeddings=np.stack([np.asarray(q.vector, dtype=np.float32) for _, (q, _) in part]),
+                documents=[q.text for _, (q, _) in part],
+                metadatas=[meta for _, (_, meta) in part],
+            )
+        if items:
+            self.bump_generation()  # readers re-sync and start querying the questions
+        return len(items)
+
+    def delete_questions(self, doc_id: str) -> None:
+        """Remove every stored question of a report (before storing a fresh set for it)."""
+        col = self._existing_collection("questions")
+        if col is not None:
+            col.delete(where={"doc_id": doc_id})
+
+    def has_questions(self, doc_id: str, version: str, prompt_version: str) -> bool:
+        """Whether this version of the report has questions from this prompt version."""
+        col = self._existing_collection("questions")
+        if col is None:
+            return False
+        got = col.get(where={"$and": [{"doc_id": doc_id}, {"version": version}, {"prompt_version": prompt_version}]},
+                      limit=1, include=[])
+        return bool(got["ids"])
+
+    def question_count(self) -> int:
+        """Stored questions (0 when the collection does not exist): readers skip the query at 0."""
+        col = self._existing_collection("questions")
+        return col.count() if col is not None else 0
+
+    def questions_of(self, doc_ids: Iterable[str]) -> list[dict]:
+        """The stored questions of some reports: ``{"question", **metadata}`` each (any version)."""
+        col = self._existing_collection("questions")
+        ids = list(doc_ids)
+        if col is None or not ids:
+            return []
+        got = col.get(where={"doc_id": {"$in": ids}}, include=["metadatas", "documents"])
+        return [{"question": t, **m} for t, m in zip(got["documents"], got["metadatas"])]
+
+    def query_questions(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
+        """The k nearest generated questions (their metadata names the sentence); [] without any."""
+        col = self._existing_collection("questions")
+        return self._query(col, vector, k, where) if col is not None else []
 
     # ----------------------------------------------------------------- reads
     def sentences_of(self, doc_ids: Iterable[str]) -> list[SentenceRecord]:

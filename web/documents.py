@@ -93,7 +93,7 @@ def add_document():
     status = "added" if doc_id in summary.added else "updated" if doc_id in summary.updated else "unchanged"
     stored = services().qa.store.get_document(doc_id, with_text=False) or prepared.record
     out = IngestResponse(status=status, document=DocumentOut.model_validate(stored, from_attributes=True),
-                         warnings=list(parsed.warnings))
+                         warnings=[*parsed.warnings, *summary.warnings])  # question-index failures among them
     return jsonify(out.model_dump()), 201 if status == "added" else 200
 
 

@@ -9,7 +9,7 @@ import threading
 
 from flask import Flask, current_app
 
-from ingest import Ingestor
+from ingest import Ingestor, QuestionGenerator
 from qa import QAService, build_service, build_store
 from settings import Settings
 
@@ -35,7 +35,7 @@ class Services:
             qa = self.qa
             with self._lock:
                 if self._ingestor is None:
-                    self._ingestor = Ingestor(qa.store)
+                    self._ingestor = Ingestor(qa.store, questions=QuestionGenerator.from_settings(self.settings))
         return self._ingestor
 
     def warm_up(self) -> None:
