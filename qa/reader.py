@@ -42,12 +42,19 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1.0 - p))
+
+
 class Reader:
     """Rescores the first stage's top candidates with the trained cross-encoder.
 
-    Ranking: ``score += rank_weight * logit``; answerability: ``(1 - answer_weight) * a +
-    answer_weight * p`` (so the refusal threshold keeps its meaning); only the top ``top_n`` are
-    read and re-sorted, the rest keep their order behind them.
+    Ranking: ``score += rank_weight * logit``. Answerability is moved in log-odds:
+    ``a' = sigmoid(logit(a) + answer_weight * (z - answer_offset))``, so a candidate the reader
+    reads as neutral (``z == answer_offset``) keeps the first stage's value and the refusal
+    threshold keeps its meaning. Only the top ``top_n`` are read and re-sorted; the rest keep their
+    order behind them.
     """
 
     def __init__(self, config_file: Path = CONFIG_FILE, tokenizer_file: str | None = None,
@@ -63,6 +70,7 @@ class Reader:
         self.top_n = int(cfg["top_n"])
         self.rank_weight = float(cfg["rank_weight"])
         self.answer_weight = float(cfg["answer_weight"])
+        self.answer_offset = float(cfg.get("answer_offset", 0.0))
         self.gate = cfg.get("gate")  # {"answerability": a, "margin": m}: skip when the first stage is that sure
         if tokenizer_file is None:
             from vectorstore.embeddings import packaged_model_path
@@ -106,11 +114,11 @@ class Reader:
             return list(candidates)
         head, tail = list(candidates[: self.top_n]), list(candidates[self.top_n:])
         for c, z in zip(head, self.logits(question, head)):
-            p = _sigmoid(float(z))
-            blended = (1.0 - self.answer_weight) * c.answerability + self.answer_weight * p
-            c.score += blended - c.answerability + self.rank_weight * float(z)
+            z = float(z)
+            blended = _sigmoid(_logit(c.answerability) + self.answer_weight * (z - self.answer_offset))
+            c.score += blended - c.answerability + self.rank_weight * z
             c.answerability = blended
-            c.reader = p
+            c.reader = _sigmoid(z)
         head.sort(key=lambda c: c.score, reverse=True)
         return head + tail
 
