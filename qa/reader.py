@@ -28,6 +28,7 @@ from .types import Candidate
 
 READER_DIR = Path(__file__).with_name("reader")
 CONFIG_FILE = READER_DIR / "reader.json"
+BATCH = 3  # pairs per onnxruntime call (see Reader.logits)
 
 
 def pair_text(c: Candidate) -> str:
@@ -86,20 +87,30 @@ class Reader:
                                             providers=["CPUExecutionProvider"])
 
     def logits(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
-        """One logit per candidate (higher: more likely to answer)."""
+        """One logit per candidate (higher: more likely to answer).
+
+        Pairs are run in small batches of similar length: padding every pair to the longest one
+        cost about a third of the time.
+        """
+        out = np.zeros(len(candidates), dtype=np.float32)
         if not candidates:
-            return np.zeros(0, dtype=np.float32)
+            return out
         encs = self.tokenizer.encode_batch([(question, pair_text(c)) for c in candidates])
-        length = max(len(e.ids) for e in encs)
-        ids = np.zeros((len(encs), length), dtype=np.int64)
-        mask = np.zeros((len(encs), length), dtype=np.int64)
-        types = np.zeros((len(encs), length), dtype=np.int64)
-        for row, e in enumerate(encs):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
-            types[row, : len(e.ids)] = e.type_ids
-        (out,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-        return np.asarray(out, dtype=np.float32).reshape(-1)
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        for start in range(0, len(order), BATCH):
+            rows = order[start: start + BATCH]
+            length = max(len(encs[i].ids) for i in rows)
+            ids = np.zeros((len(rows), length), dtype=np.int64)
+            mask = np.zeros((len(rows), length), dtype=np.int64)
+            types = np.zeros((len(rows), length), dtype=np.int64)
+            for row, i in enumerate(rows):
+                e = encs[i]
+                ids[row, : len(e.ids)] = e.ids
+                mask[row, : len(e.ids)] = 1
+                types[row, : len(e.ids)] = e.type_ids
+            (z,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+            out[rows] = np.asarray(z, dtype=np.float32).reshape(-1)
+        return out
 
     def sure(self, candidates: Sequence[Candidate]) -> bool:
         """The first stage is sure enough that reading would not change the answer."""
