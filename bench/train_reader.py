@@ -301,7 +301,7 @@ def holdout_figures(rows: list[dict], holdout: set[str], config: dict, config_fi
 
 
 # ----------------------------------------------------------------------------- calibration
-def calibrate(config_file: Path = CONFIG_FILE) -> dict:
+def calibrate(config_file: Path = CONFIG_FILE, quick: bool = False) -> dict:
     """Choose the blend (rank_weight, answer_weight, answer_offset) and the gate on the validation
     questions (bench/train): a wide grid on the candidates alone, then the best settings through
     the whole answer path."""
@@ -344,12 +344,16 @@ def calibrate(config_file: Path = CONFIG_FILE) -> dict:
                         grid.append(({"top_n": n, "rank_weight": rw, "answer_weight": aw, "answer_offset": off},
                                      _candidate_figures(lists, n, rw, aw, off, _logit, _sigmoid)))
         base = grid[0][1]
+        alone = {n: _candidate_figures(lists, n, 1000.0, 0.0, 0.0, _logit, _sigmoid)["top1"] for n in TOP_NS}
         print(f"validation candidates ({len(lists)} questions), reader off: top1 {base['top1']:.3f} "
-              f"refusal AUC {base['auc']:.3f}")
+              f"refusal AUC {base['auc']:.3f}; reader alone top1 "
+              + ", ".join(f"{alone[n]:.3f} of {n}" for n in TOP_NS))
         by_top1 = sorted(grid, key=lambda g: -g[1]["top1"])[:4]
         by_auc = sorted(grid, key=lambda g: -(g[1]["auc"] + g[1]["top1"]))[:6]
         for params, fig in by_top1 + by_auc:
             print(" ", json.dumps(params), f"top1 {fig['top1']:.3f} refusal AUC {fig['auc']:.3f}")
+        if quick:
+            return {}
         tried = []
         off_m = summarize(run_ours(service, rows))
         print(json.dumps({"reader": "off"}), _brief(off_m), flush=True)
@@ -408,6 +412,7 @@ def _objective(m: dict) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--calibrate", action="store_true", help="only choose blend weights and gate on validation")
+    ap.add_argument("--quick", action="store_true", help="with --calibrate: the candidate grid only, nothing written")
     ap.add_argument("--layers", type=int, default=6)
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--lr", type=float, default=4e-5)
@@ -424,7 +429,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.calibrate:
         config_file = args.out / CONFIG_FILE.name
         cfg = json.loads(config_file.read_text())
-        found = calibrate(config_file)
+        found = calibrate(config_file, quick=args.quick)
+        if args.quick:
+            return 0
         cfg.update(found["chosen"])
         cfg.pop("off", None)
         cfg["calibration"] = {k: v for k, v in found.items() if k != "chosen"}
