@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Check the blind evaluation set (stdlib only).
 
-For every question in bench/blind/questions.jsonl: the fields are present and
-well formed, each report named exists in bench/blind/corpus/, and every
+For every question in bench/blind*/questions.jsonl: the fields are present and
+well formed, each report named exists in bench/blind*/corpus/, and every
 gold_evidence string occurs in its report's text (case-insensitive,
 whitespace collapsed). Text sources: .txt -> the body after the header block;
 .html -> the page with tags stripped crudely and entities unescaped;
-.pdf -> the source text in bench/blind/pdf_source/<name>.txt (body after its
+.pdf -> the source text in bench/blind*/pdf_source/<name>.txt (body after its
 header). Key terms of answerable questions must also occur in the report text.
 Prints counts per kind and per report; exits 1 on any problem.
 """
@@ -17,10 +17,12 @@ import os
 import re
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# The set's folder: the first argument, or this file's own folder (bench/blind/).
+HERE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
 PDF_SRC = os.path.join(HERE, "pdf_source")
 QFILE = os.path.join(HERE, "questions.jsonl")
+PREFIX = "b" if os.path.basename(HERE) == "blind" else "c"  # question ids: b001... in bench/blind, c001... in blind2
 KINDS = ("fact", "unanswerable", "followup", "conflict", "two_facts")
 MINIMUM = {"unanswerable": 30, "followup": 10, "conflict": 8, "two_facts": 8}
 
@@ -59,6 +61,15 @@ def main():
             texts[name] = norm(report_text(name))
         except (OSError, ValueError) as e:
             problems.append("%s: cannot read (%s)" % (name, e))
+    for src in sorted(os.listdir(PDF_SRC)):
+        if src.endswith(".txt"):
+            pdf = os.path.join(CORPUS, src[:-4] + ".pdf")
+            if not os.path.exists(pdf):
+                problems.append("%s: PDF not built (run make_pdf.py)" % src)
+            else:
+                with open(pdf, "rb") as f:
+                    if not f.read(5) == b"%PDF-":
+                        problems.append("%s: not a PDF file" % pdf)
     by_kind = collections.Counter()
     by_report = collections.Counter()
     ids = set()
@@ -76,11 +87,18 @@ def main():
                       "gold_evidence", "key_terms", "history"):
             if field not in q:
                 problems.append("%s: missing field %s" % (where, field))
+        allowed = {"id", "question", "answerable", "kind", "report",
+                   "gold_evidence", "key_terms", "history"}
+        if q.get("kind") == "conflict":
+            allowed.add("reports")
+        extra = set(q) - allowed
+        if extra:
+            problems.append("%s: unexpected field(s) %s" % (where, sorted(extra)))
         if qid in ids:
             problems.append("%s: duplicate id" % where)
         ids.add(qid)
-        if qid != "b%03d" % n:
-            problems.append("%s: expected id b%03d" % (where, n))
+        if qid != PREFIX + "%03d" % n:
+            problems.append("%s: expected id %s%03d" % (where, PREFIX, n))
         kind = q.get("kind")
         if kind not in KINDS:
             problems.append("%s: bad kind %r" % (where, kind))

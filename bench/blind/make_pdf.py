@@ -11,7 +11,8 @@ import os
 import sys
 import textwrap
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# The set's folder: --dir DIR, or this file's own folder (bench/blind/).
+HERE = os.path.abspath(sys.argv[sys.argv.index("--dir") + 1]) if "--dir" in sys.argv else os.path.dirname(os.path.abspath(__file__))
 SRC_DIR = os.path.join(HERE, "pdf_source")
 OUT_DIR = os.path.join(HERE, "corpus")
 
@@ -98,7 +99,7 @@ def content_stream(page, number, total, title):
 def build(name):
     meta, paras = parse(os.path.join(SRC_DIR, name + ".txt"))
     pages = layout(paras)
-    short_title = "Centre for Labour Accountability: " + meta["title"].split(":")[0]
+    short_title = meta.get("short", "Centre for Labour Accountability") + ": " + meta["title"].split(":")[0]
     objs = {}
     objs[1] = "<< /Type /Catalog /Pages 2 0 R >>"
     objs[3] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
@@ -138,7 +139,8 @@ def build(name):
 
 
 def main():
-    names = sys.argv[1:] or sorted(f[:-4] for f in os.listdir(SRC_DIR) if f.endswith(".txt"))
+    args = [a for i, a in enumerate(sys.argv[1:], 1) if a != "--dir" and sys.argv[i - 1] != "--dir"]
+    names = args or sorted(f[:-4] for f in os.listdir(SRC_DIR) if f.endswith(".txt"))
     for name in names:
         build(name)
 
