@@ -41,7 +41,7 @@ class QAService:
     def __init__(self, settings: Settings, store: ReportStore):
         self.settings = settings
         self.store = store
-        self.retriever = HybridRetriever(store, reranker=load_reader(settings.reader) or load_reranker(settings.reranker))
+        self.retriever = HybridRetriever(store, reranker=load_reranker(settings.reranker) or load_reader(settings.reader))
         self.extractive = ExtractiveAnswerer(store, threshold=settings.min_score,
                                              max_sentences=settings.max_answer_sentences, max_citations=settings.top_k)
         # Set when REPORTQA_LLM_URL and REPORTQA_LLM_MODEL are; the extractive answer stays the fallback.

@@ -59,14 +59,14 @@ class Reader:
     """
 
     def __init__(self, config_file: Path = CONFIG_FILE, tokenizer_file: str | None = None,
-                 **overrides: float | int | None):
+                 **overrides: float | int | dict | None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         if not config_file.exists():
             raise FileNotFoundError(f"REPORTQA_READER: no trained reader at {config_file} (see bench/train_reader.py)")
         cfg = json.loads(config_file.read_text())
-        cfg.update({k: v for k, v in overrides.items() if v is not None})
+        cfg.update(overrides)  # what the caller passes wins, None included ("gate=None": always read)
         self.config = cfg
         self.top_n = int(cfg["top_n"])
         self.rank_weight = float(cfg["rank_weight"])

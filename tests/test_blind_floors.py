@@ -1,8 +1,9 @@
-"""Floors on the blind set (bench/blind/), from its figures as first reported, below them.
+"""Floors on the blind sets (bench/blind/ and bench/blind2/), a margin below their figures as
+first reported.
 
-The set is never tuned on: these floors only catch a change that makes answers on unseen reports
+The sets are never tuned on: these floors only catch a change that makes answers on unseen reports
 worse, through the same code path and scoring as ``python -m bench.blind``. A new round that
-adds the set to validation writes a new blind set and moves these floors to it.
+adds a set to validation writes a new blind set and moves these floors to it.
 """
 from __future__ import annotations
 
@@ -10,12 +11,22 @@ import pytest
 
 from bench import blind
 from bench.blind import summarize
+from settings import Settings
+
+# Per set: the floors, a margin below the figures reported in docs/evaluation.md; they hold with
+# the reader off and on, and the service is judged as configured (REPORTQA_READER).
+FLOORS = {
+    "blind": {"evidence": 0.55, "report@1": 0.78, "refusal acc": 0.30, "false ref": 0.15},
+    "blind2": {"evidence": 0.55, "report@1": 0.68, "refusal acc": 0.24, "false ref": 0.15},
+}
 
 
-@pytest.fixture(scope="module")
-def figures(tmp_path_factory, embedder) -> dict:
-    ours, baseline, failed = blind.evaluate(embedder, str(tmp_path_factory.mktemp("blind")))
-    return {"ours": summarize(ours[False]), "baseline": summarize(baseline), "failed": failed}
+@pytest.fixture(scope="module", params=sorted(FLOORS))
+def figures(request, tmp_path_factory, embedder) -> dict:
+    folder = blind.ROOT / "bench" / request.param
+    reader = Settings.from_env().reader
+    ours, baseline, failed = blind.evaluate(embedder, str(tmp_path_factory.mktemp(request.param)), folder, (reader,))
+    return {"set": request.param, "ours": summarize(ours[reader]), "baseline": summarize(baseline), "failed": failed}
 
 
 def test_every_blind_report_is_read(figures):
@@ -23,11 +34,11 @@ def test_every_blind_report_is_read(figures):
 
 
 def test_blind_floors(figures):
-    m = figures["ours"]  # a margin below the figures reported in docs/evaluation.md
-    assert m["evidence"] >= 0.55
-    assert m["report@1"] >= 0.78
-    assert m["refusal acc"] >= 0.30
-    assert m["false ref"] <= 0.15
+    m, floor = figures["ours"], FLOORS[figures["set"]]
+    assert m["evidence"] >= floor["evidence"]
+    assert m["report@1"] >= floor["report@1"]
+    assert m["refusal acc"] >= floor["refusal acc"]
+    assert m["false ref"] <= floor["false ref"]
     assert m["med chars"] <= 450
     assert m["[n] valid"] == 1.0
 
