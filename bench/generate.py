@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from ingest import ReportError, prepare_report, read_report  # noqa: E402
 from ingest.pipeline import discover  # noqa: E402
-from ingest.questions import ChatClient, parse_reply  # noqa: E402,F401 - one client for ingest and the data engine
+from ingest.questions import ChatClient, parse_reply, sentence_window  # noqa: E402,F401 - one client for ingest and the data engine
 from qa.text import STOPWORDS, words  # noqa: E402
 
 PROMPT = ROOT / "prompts" / "generate.txt"
@@ -71,10 +71,7 @@ def windows(paths: list[Path]) -> Iterator[Window]:
         for i, s in enumerate(sents):
             if len(s.text) < MIN_SENTENCE_CHARS or s.kind == "heading":
                 continue
-            before = sents[i - 1].text if i > 0 else ""
-            after = sents[i + 1].text if i + 1 < len(sents) else ""
-            context = " ".join(x for x in (before, s.text, after) if x)
-            yield Window(path.name, report.record.title, s.heading, s.index, s.text, context)
+            yield Window(path.name, report.record.title, s.heading, s.index, s.text, sentence_window(sents, i))
 
 
 def _norm(text: str) -> str:

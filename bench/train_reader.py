@@ -288,7 +288,7 @@ def export(model, out_dir: Path, max_len: int) -> Path:
 
 def holdout_figures(rows: list[dict], holdout: set[str], config: dict, config_file: Path = CONFIG_FILE) -> dict:
     """Top-1 on the held-out reports' questions: first stage, reader alone, blend (int8 model)."""
-    from qa.reader import Reader
+    from qa.reader import Reader, blend
 
     reader = Reader(config_file, gate=None)
     counts: Counter = Counter()
@@ -302,10 +302,12 @@ def holdout_figures(rows: list[dict], holdout: set[str], config: dict, config_fi
         z = reader.logits(r["question"], [Candidate("", "", "", 0, 0, 0, c["text"]) for c in cands])
         first = max(range(len(cands)), key=lambda i: cands[i]["score"])
         alone = int(z.argmax())
-        blend = max(range(len(cands)), key=lambda i: cands[i]["score"] + config["rank_weight"] * float(z[i]))
+        read = [blend(c["answerability"], c["score"], float(zi), config["rank_weight"], config["answer_weight"],
+                      config["answer_offset"]) for c, zi in zip(cands, z)]
+        blended = max(range(len(cands)), key=lambda i: read[i][1])
         counts["first stage"] += cands[first]["label"]
         counts["reader alone"] += cands[alone]["label"]
-        counts["blend"] += cands[blend]["label"]
+        counts["blend"] += cands[blended]["label"]
     n = counts.pop("n", 0)
     return {"questions": n, **{k: round(v / n, 3) for k, v in counts.items()}} if n else {"questions": 0}
 
@@ -318,7 +320,7 @@ def calibrate(config_file: Path = CONFIG_FILE, quick: bool = False) -> dict:
     import numpy as np
 
     from bench.eval import build, has_gold, load_set, run_ours, summarize
-    from qa.reader import Reader, _logit, _sigmoid
+    from qa.reader import Reader
     from vectorstore import SentenceEmbedder
 
     rows = load_set("fresh")
@@ -352,15 +354,15 @@ def calibrate(config_file: Path = CONFIG_FILE, quick: bool = False) -> dict:
                 for aw in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0):
                     for off in ((0.0,) if aw == 0 else (-6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0)):
                         grid.append(({"top_n": n, "rank_weight": rw, "answer_weight": aw, "answer_offset": off},
-                                     _candidate_figures(lists, n, rw, aw, off, _logit, _sigmoid)))
+                                     _candidate_figures(lists, n, rw, aw, off)))
         base = grid[0][1]
-        alone = {n: _candidate_figures(lists, n, 1000.0, 0.0, 0.0, _logit, _sigmoid)["top1"] for n in TOP_NS}
+        alone = {n: _candidate_figures(lists, n, 1000.0, 0.0, 0.0)["top1"] for n in TOP_NS}
         print(f"validation candidates ({len(lists)} questions), reader off: top1 {base['top1']:.3f} "
               f"refusal AUC {base['auc']:.3f}; reader alone top1 "
               + ", ".join(f"{alone[n]:.3f} of {n}" for n in TOP_NS))
+        by_both = sorted(grid, key=lambda g: -(g[1]["auc"] + g[1]["top1"]))
         by_top1 = sorted(grid, key=lambda g: -g[1]["top1"])[:4]
-        by_auc = sorted(grid, key=lambda g: -(g[1]["auc"] + g[1]["top1"]))[:6]
-        for params, fig in by_top1 + by_auc:
+        for params, fig in by_top1 + by_both[:6]:
             print(" ", json.dumps(params), f"top1 {fig['top1']:.3f} refusal AUC {fig['auc']:.3f}")
         if quick:
             return {}
@@ -371,7 +373,7 @@ def calibrate(config_file: Path = CONFIG_FILE, quick: bool = False) -> dict:
         # The offset sets the refusal operating point, which the candidate grid cannot see: the
         # best blends by that grid are tried through the answer path at every offset.
         blends: list[tuple] = []
-        for params, fig in sorted(grid, key=lambda g: -(g[1]["auc"] + g[1]["top1"])):
+        for params, _ in by_both:
             key = (params["top_n"], params["rank_weight"], params["answer_weight"])
             if key not in blends and params["answer_weight"] > 0:
                 blends.append(key)
@@ -390,24 +392,24 @@ def calibrate(config_file: Path = CONFIG_FILE, quick: bool = False) -> dict:
             "validation_off": {k: round(v, 3) for k, v in off_m.items() if isinstance(v, float)}}
 
 
-def _candidate_figures(lists, n, rw, aw, off, logit, sigmoid) -> dict:
+def _candidate_figures(lists, n, rw, aw, off) -> dict:
     """Top-1 (gold in the first candidate, answerable questions) and how well the first
     candidate's answerability separates answerable from unanswerable questions (ROC AUC), when
     the reader reads the first ``n`` candidates (the head is re-sorted ahead of the rest)."""
     import numpy as np
 
+    from qa.reader import blend
+
     hits, pos, neg = [], [], []
     for answerable, gold, score, ans, z in lists:
-        gold, score, ans, z = gold[:n], score[:n], ans[:n], z[:n]
-        a = np.array([sigmoid(logit(float(x)) + aw * (float(zi) - off)) for x, zi in zip(ans, z)])
-        new = score + (a - ans) + rw * z
-        top = int(np.argmax(new))
+        read = [blend(float(a), float(s), float(zi), rw, aw, off) for a, s, zi in zip(ans[:n], score[:n], z[:n])]
+        top = max(range(len(read)), key=lambda i: read[i][1])
         if answerable:
             hits.append(bool(gold[top]))
-            pos.append(a[top])
+            pos.append(read[top][0])
         else:
-            neg.append(a[top])
-    auc = np.mean([(p > n) + 0.5 * (p == n) for p in pos for n in neg]) if pos and neg else 0.0
+            neg.append(read[top][0])
+    auc = np.mean([(p > u) + 0.5 * (p == u) for p in pos for u in neg]) if pos and neg else 0.0
     return {"top1": float(np.mean(hits)) if hits else 0.0, "auc": float(auc)}
 
 
@@ -489,9 +491,10 @@ def main(argv: list[str] | None = None) -> int:
                         "holdout": sorted(holdout)},
            "size_mb": round(target.stat().st_size / 1e6, 1)}
     config_file.write_text(json.dumps(cfg, indent=1) + "\n")
-    cfg["holdout_top1"] = holdout_figures(rows, holdout, cfg, config_file)
-    config_file.write_text(json.dumps(cfg, indent=1) + "\n")
-    print(json.dumps({k: cfg[k] for k in ("lists", "training", "size_mb", "holdout_top1")}, indent=1))
+    if holdout:
+        cfg["holdout_top1"] = holdout_figures(rows, holdout, cfg, config_file)
+        config_file.write_text(json.dumps(cfg, indent=1) + "\n")
+    print(json.dumps({k: cfg[k] for k in ("lists", "training", "size_mb", "holdout_top1") if k in cfg}, indent=1))
     print(f"wrote {target} and {config_file}; "
           "now choose the blend: python -m bench.train_reader --calibrate")
     return 0

@@ -68,6 +68,14 @@ class ChatClient:
             return json.loads(resp.read())["choices"][0]["message"]["content"] or ""
 
 
+def sentence_window(sentences: Sequence, i: int, text: str | None = None) -> str:
+    """Sentence ``i`` (or ``text`` in its place) with one neighbour each side: the context a model
+    is shown when asked about it (here, and by the data engine, ``bench/generate.py``)."""
+    parts = (sentences[i - 1].text if i > 0 else "", sentences[i].text if text is None else text,
+             sentences[i + 1].text if i + 1 < len(sentences) else "")
+    return " ".join(x for x in parts if x)
+
+
 class QuestionError(RuntimeError):
     """The endpoint could not be used for a report (down, timed out, an HTTP error)."""
 
@@ -131,8 +139,7 @@ class QuestionGenerator:
             if s.kind in NOT_ANSWERS or len(s.text) < MIN_SENTENCE_CHARS:
                 continue
             text = f"{s.context} {s.text}" if s.context else s.text  # an item is asked about with its lead-in
-            window = " ".join(x for x in (sents[i - 1].text if i else "", text,
-                                          sents[i + 1].text if i + 1 < len(sents) else "") if x)
+            window = sentence_window(sents, i, text)
             out.asked += 1
             try:
                 reply = self.client.complete(self.prompt(report.record.title, s.heading, window, text))

@@ -48,6 +48,17 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
+def blend(answerability: float, score: float, z: float, rank_weight: float, answer_weight: float,
+          answer_offset: float) -> tuple[float, float]:
+    """A candidate's (answerability, score) after the reader gave it logit ``z`` (see :class:`Reader`).
+
+    The one place the blend is computed: serving and ``bench/train_reader.py --calibrate`` both
+    call it, so the weights calibrated there mean the same here.
+    """
+    a = _sigmoid(_logit(answerability) + answer_weight * (z - answer_offset))
+    return a, score + a - answerability + rank_weight * z
+
+
 class Reader:
     """Rescores the first stage's top candidates with the trained cross-encoder.
 
@@ -67,7 +78,6 @@ class Reader:
             raise FileNotFoundError(f"REPORTQA_READER: no trained reader at {config_file} (see bench/train_reader.py)")
         cfg = json.loads(config_file.read_text())
         cfg.update(overrides)  # what the caller passes wins, None included ("gate=None": always read)
-        self.config = cfg
         self.top_n = int(cfg["top_n"])
         self.rank_weight = float(cfg["rank_weight"])
         self.answer_weight = float(cfg["answer_weight"])
@@ -125,11 +135,9 @@ class Reader:
             return list(candidates)
         head, tail = list(candidates[: self.top_n]), list(candidates[self.top_n:])
         for c, z in zip(head, self.logits(question, head)):
-            z = float(z)
-            blended = _sigmoid(_logit(c.answerability) + self.answer_weight * (z - self.answer_offset))
-            c.score += blended - c.answerability + self.rank_weight * z
-            c.answerability = blended
-            c.reader = _sigmoid(z)
+            c.answerability, c.score = blend(c.answerability, c.score, float(z), self.rank_weight,
+                                             self.answer_weight, self.answer_offset)
+            c.reader = _sigmoid(float(z))
         head.sort(key=lambda c: c.score, reverse=True)
         return head + tail
 
