@@ -22,7 +22,8 @@ HERE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.dirname(os
 CORPUS = os.path.join(HERE, "corpus")
 PDF_SRC = os.path.join(HERE, "pdf_source")
 QFILE = os.path.join(HERE, "questions.jsonl")
-PREFIX = "b" if os.path.basename(HERE) == "blind" else "c"  # question ids: b001... in bench/blind, c001... in blind2
+# question ids: b001... in bench/blind, c001... in blind2, d001... in blind3
+PREFIX = {"blind": "b", "blind2": "c", "blind3": "d"}.get(os.path.basename(HERE), "c")
 KINDS = ("fact", "unanswerable", "followup", "conflict", "two_facts")
 MINIMUM = {"unanswerable": 30, "followup": 10, "conflict": 8, "two_facts": 8}
 
@@ -40,6 +41,9 @@ def report_text(name):
     if name.endswith(".txt"):
         with open(path, encoding="utf-8") as f:
             return body_after_header(f.read())
+    if name.endswith(".md"):
+        with open(path, encoding="utf-8") as f:
+            return f.read()
     if name.endswith(".html"):
         with open(path, encoding="utf-8") as f:
             t = f.read()
