@@ -42,6 +42,7 @@ from qa import Turn, build_service  # noqa: E402
 from qa.citations import check_citations  # noqa: E402
 from settings import Settings  # noqa: E402
 from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
+from vectorstore.embeddings import resolve_model_path  # noqa: E402
 
 from .baseline import TutorialBaseline  # noqa: E402
 from .eval import _norm, term_recall  # noqa: E402
@@ -171,9 +172,36 @@ def table(rows: list[tuple[str, dict]]) -> str:
     return "\n".join(lines)
 
 
+RECALL_KS = (1, 10, 30)
+
+
+def first_stage_recall(service, rows: list[dict], ks: tuple[int, ...] = RECALL_KS) -> dict[str, float]:
+    """Share of answerable questions (follow-ups resolved from their history) whose gold evidence
+    is in one of the first stage's first k candidates (reader off): what the answerer can pick."""
+    from .eval import has_gold
+    from qa.followup import resolve_followup
+
+    reranker, service.retriever.reranker = service.retriever.reranker, None
+    try:
+        ranks = []
+        for row in rows:
+            if not row["answerable"]:
+                continue
+            query = resolve_followup(row["question"], history_of(row))
+            cands = service.retriever.candidates(query, limit=max(ks))
+            hit = next((i for i, c in enumerate(cands) if has_gold(c.text, row["gold_evidence"])), None)
+            ranks.append(hit)
+    finally:
+        service.retriever.reranker = reranker
+    n = max(len(ranks), 1)
+    return {f"recall@{k}": round(sum(1 for r in ranks if r is not None and r < k) / n, 3) for k in ks}
+
+
 def evaluate(embedder: SentenceEmbedder, folder: str, blind: Path = BLIND,
-             readers: tuple[bool, ...] = (False,)) -> tuple[dict[bool, list[Outcome]], list[Outcome], list[str]]:
-    """Our outcomes per reader setting (same store), the baseline's, and the ingest failures."""
+             readers: tuple[bool, ...] = (False,), recall: dict | None = None
+             ) -> tuple[dict[bool, list[Outcome]], list[Outcome], list[str]]:
+    """Our outcomes per reader setting (same store), the baseline's, and the ingest failures;
+    ``recall``, when given, receives the first stage's recall@k."""
     corpus = blind / "corpus"
     store = ReportStore(embedder, path=Path(folder) / "store")
     summary = Ingestor(store).ingest_paths([corpus])
@@ -184,6 +212,8 @@ def evaluate(embedder: SentenceEmbedder, folder: str, blind: Path = BLIND,
         service = build_service(Settings.from_env(store=Path(folder) / "store", reader=reader), store)
         service.warm_up()
         ours[reader] = run_ours(service, rows)
+        if recall is not None and not recall:
+            recall.update(first_stage_recall(service, rows))
     files = sorted(p for p in corpus.iterdir() if p.is_file())
     base = TutorialBaseline(embedder, [(p.name, loader_text(p)) for p in files], folder=str(Path(folder) / "baseline"))
     return ours, run_baseline(base, rows), failed
@@ -196,13 +226,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", type=Path, default=BLIND, help="the blind set's folder (corpus/ and questions.jsonl)")
     ap.add_argument("--reader", choices=("default", "off", "on", "both"), default="default",
                     help="the trained reader (qa/reader.py): as REPORTQA_READER says, off, on, or both side by side")
+    ap.add_argument("--retriever", choices=("default", "off", "on"), default="default",
+                    help="the encoder: as REPORTQA_RETRIEVER says, the packaged MiniLM (off) or the fine-tuned one (on)")
     args = ap.parse_args(argv)
     readers = {"off": (False,), "on": (True,), "both": (False, True)}.get(args.reader) \
         or (Settings.from_env().reader,)
-    embedder = SentenceEmbedder(threads=int(os.environ.get("REPORTQA_TORCH_THREADS", "1") or 1))
+    use_retriever = {"off": False, "on": True}.get(args.retriever, Settings.from_env().retriever)
+    embedder = SentenceEmbedder(resolve_model_path(None, use_retriever),
+                                threads=int(os.environ.get("REPORTQA_TORCH_THREADS", "1") or 1))
     embedder.warm_up()
+    recall: dict = {}
     with tempfile.TemporaryDirectory(prefix="eval-blind-") as folder:
-        by_reader, theirs, failed = evaluate(embedder, folder, args.set, readers)
+        by_reader, theirs, failed = evaluate(embedder, folder, args.set, readers, recall)
     for message in failed:
         print(f"ingest failed: {message}")
     label = {False: "ours", True: "ours + reader"} if len(readers) > 1 else {readers[0]: "ours"}
@@ -214,8 +249,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((f"{label[r]} {kind}", summarize(mine)))
         if any(o.kind == kind for o in theirs):
             rows.append((f"baseline {kind}", summarize([o for o in theirs if o.kind == kind])))
-    print(f"blind set: {args.set.relative_to(ROOT) if args.set.is_relative_to(ROOT) else args.set}")
+    print(f"blind set: {args.set.relative_to(ROOT) if args.set.is_relative_to(ROOT) else args.set}; "
+          f"encoder {embedder.encoder_id}")
     print(table(rows))
+    print("first stage (reader off), gold evidence among the first k candidates: "
+          + ", ".join(f"{k} {v:.2f}" for k, v in recall.items()))
     ours = by_reader[readers[-1]]
     if args.verbose:
         for o in ours:
@@ -223,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  [{o.qid} {o.kind}] found={o.found} evidence={o.evidence}: {o.answer[:200]}")
     if args.json:
         Path(args.json).write_text(json.dumps({
-            "ours": summarize(ours), "baseline": summarize(theirs), "failed": failed,
+            "ours": summarize(ours), "baseline": summarize(theirs), "failed": failed, "recall": recall,
+            "encoder": embedder.encoder_id,
             "by_reader": {("on" if r else "off"): summarize(o) for r, o in by_reader.items()},
             "outcomes": [asdict(o) for o in ours], "baseline_outcomes": [asdict(o) for o in theirs],
         }, indent=1))
