@@ -36,15 +36,18 @@ class Settings:
     store: Path = DEFAULT_STORE  # embedded Chroma folder
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8001 -> use a `chroma run` server
     collection: str = "reportqa"  # prefix of the Chroma collections
-    # Embedding model: a local sentence-transformers folder; default is the packaged MiniLM
+    # Embedding model: a local sentence-transformers folder. Default: the fine-tuned retriever
+    # (vectorstore/retriever, a delta on the packaged MiniLM), or the packaged MiniLM itself when
+    # ``retriever`` is off. Changing either needs ``python -m ingest --reembed`` (docs/upgrading.md).
     embedding_model: str | None = None
+    retriever: bool = True
     torch_threads: int = 0  # 0 = leave torch's default
     # Retrieval and answering
     top_k: int = 5  # passages returned as citations at most
     max_answer_sentences: int = 3
     min_score: float | None = None  # refusal threshold override (default: the calibrated one)
     reranker: str | None = None  # local CrossEncoder folder (optional)
-    reader: bool = False  # the trained reader (qa/reader.py) rescores the first stage's top candidates
+    reader: bool = True  # the trained reader (qa/reader.py) rescores the first stage's top candidates
     # Optional LLM answerer (any OpenAI-compatible endpoint)
     llm_url: str | None = None
     llm_model: str | None = None
@@ -99,6 +102,13 @@ class Settings:
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+    @property
+    def embedding_path(self) -> str:
+        """The encoder folder these settings select (see ``vectorstore.resolve_model_path``)."""
+        from vectorstore.embeddings import resolve_model_path
+
+        return resolve_model_path(self.embedding_model, self.retriever)
 
     @property
     def llm_enabled(self) -> bool:

@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Settings also come from REPORTQA_* environment variables (see the README)."
         ),
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH",
+    parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="report files, folders or http(s) URLs (URLs: HTML or PDF; the stored source is the final URL)")
     parser.add_argument("--store", metavar="DIR", help="embedded store folder (default: $REPORTQA_STORE or data/store)")
     parser.add_argument("--chroma-url", metavar="URL", help="use a `chroma run` server instead (default: $REPORTQA_CHROMA_URL)")
@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--watch", action="store_true",
                         help="after ingesting the given folders, keep ingesting new and changed files and "
                              "removing reports of deleted ones, one line per change, until Ctrl-C")
+    parser.add_argument("--reembed", action="store_true",
+                        help="embed every stored report again with the current encoder (needed after an "
+                             "encoder change: the server and ingest say so), then ingest any PATHs given")
     parser.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
                         help="with --watch: seconds between polls of the folders (default 2)")
     return parser
@@ -50,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not args.paths and not args.reembed:
+        parser.error("the following arguments are required: PATH")
     if args.preview and args.watch:
         parser.error("--preview and --watch cannot be combined")
     if args.preview:
@@ -82,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     from .pipeline import Ingestor
     from .questions import QuestionGenerator
 
-    embedder = SentenceEmbedder(settings.embedding_model, threads=settings.torch_threads)
+    embedder = SentenceEmbedder(settings.embedding_path, threads=settings.torch_threads)
     bar: list[tqdm] = []
 
     def progress(done: int, total: int) -> None:
@@ -98,6 +103,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = open_store(embedder, path=str(settings.store), url=settings.chroma_url, prefix=settings.collection)
         ingestor = Ingestor(store, questions=QuestionGenerator.from_settings(settings))
+        if args.reembed:
+            from .reembed import reembed
+
+            counts = reembed(store, progress=progress)
+            if bar:
+                bar.pop().close()
+            print(f"re-embedded {counts['reports']} reports ({counts['sentences']} sentences) with "
+                  f"{embedder.encoder_id}", file=sys.stderr if args.quiet or args.json else sys.stdout)
+            if not args.paths:
+                return EXIT_OK
+        else:
+            mismatch = store.encoder_mismatch()
+            if mismatch:
+                print(f"error: {mismatch}", file=sys.stderr)
+                return EXIT_STORE
         if args.watch:
             return _watch(ingestor, args)
         summary = ingestor.ingest_paths(args.paths, prune=args.prune, progress=progress, on_error=on_error,

