@@ -17,10 +17,13 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from ingest import Ingestor  # noqa: E402
-from settings import SAMPLE_REPORTS, Settings  # noqa: E402
+from settings import Settings  # noqa: E402
 from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
+# The user's first report alone: the corpus the tests (and bench/qa/sample.jsonl) were written for.
+# data/reports/, the sample corpus a first run serves, is tested by tests/test_sample_corpus.py.
+SAMPLE_ONE = FIXTURES / "sample-one"
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +43,9 @@ def make_store(tmp_path, embedder):
 
 @pytest.fixture(scope="session")
 def sample_store_dir(tmp_path_factory, embedder) -> Path:
-    """The sample corpus ingested once for the session (treat as read-only)."""
+    """The one-report corpus (``SAMPLE_ONE``) ingested once for the session (treat as read-only)."""
     path = tmp_path_factory.mktemp("sample") / "store"
-    summary = Ingestor(ReportStore(embedder, path=path)).ingest_paths([SAMPLE_REPORTS])
+    summary = Ingestor(ReportStore(embedder, path=path)).ingest_paths([SAMPLE_ONE])
     assert not summary.failed and len(summary.added) >= 1
     return path
 
@@ -153,7 +156,7 @@ def server_store(chroma_server, embedder):
     return _make
 
 
-ANALYST_CORPORA = (FIXTURES / "corpus", FIXTURES / "timeline", Path(SAMPLE_REPORTS))
+ANALYST_CORPORA = (FIXTURES / "corpus", FIXTURES / "timeline", SAMPLE_ONE)
 
 
 @pytest.fixture(scope="session")
