@@ -24,6 +24,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 # The user's first report alone: the corpus the tests (and bench/qa/sample.jsonl) were written for.
 # data/reports/, the sample corpus a first run serves, is tested by tests/test_sample_corpus.py.
 SAMPLE_ONE = FIXTURES / "sample-one"
+SAMPLE_CORPUS = ROOT / "data" / "reports"  # what ./scripts/serve.sh ingests on a first run
 
 
 @pytest.fixture(scope="session")
@@ -177,4 +178,24 @@ def analyst_server(analyst_store_dir):
 
     with LiveServer(create_app(Settings.from_env(store=analyst_store_dir))) as server:
         server.store_dir = analyst_store_dir
+        yield server
+
+
+@pytest.fixture(scope="session")
+def corpus_store_dir(tmp_path_factory) -> Path:
+    """The sample corpus a first run serves (``data/reports/``), ingested by the CLI as
+    ``./scripts/serve.sh`` does. Treat as read-only."""
+    path = tmp_path_factory.mktemp("corpus") / "store"
+    out = run_cli("--store", str(path), "-q", str(SAMPLE_CORPUS))
+    assert out.returncode == 0, out.stdout + out.stderr
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus_server(corpus_store_dir):
+    """The real app over HTTP on the sample corpus, for a module."""
+    from server import create_app
+
+    with LiveServer(create_app(Settings.from_env(store=corpus_store_dir))) as server:
+        server.store_dir = corpus_store_dir
         yield server
