@@ -43,13 +43,14 @@ from ingest import Ingestor  # noqa: E402
 from qa import Turn, build_service  # noqa: E402
 from qa.citations import check_citations  # noqa: E402
 from qa.text import STOPWORDS, words  # noqa: E402
-from settings import SAMPLE_REPORTS, Settings  # noqa: E402
+from settings import Settings  # noqa: E402
 from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
 
 from .baseline import TutorialBaseline  # noqa: E402
+from .common import SAMPLE_DIR  # noqa: E402
 
 QA_DIR = ROOT / "bench" / "qa"
-CORPORA = {"sample": Path(SAMPLE_REPORTS), "fixture": ROOT / "tests" / "fixtures" / "corpus",
+CORPORA = {"sample": SAMPLE_DIR, "fixture": ROOT / "tests" / "fixtures" / "corpus",
            "fresh": ROOT / "bench" / "train" / "corpus"}
 # The fresh set is the training set's questions over its own reports (bench/train): the
 # validation set method changes are chosen on, never trained on by the shipped scorer. Its rows

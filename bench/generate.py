@@ -42,7 +42,7 @@ from qa.text import STOPWORDS, words  # noqa: E402
 
 PROMPT = ROOT / "prompts" / "generate.txt"
 PROMPT_VERSION = "gen-v2"
-DEFAULT_CORPORA = [ROOT / "data" / "reports", ROOT / "tests" / "fixtures" / "corpus", ROOT / "bench" / "train" / "corpus",
+DEFAULT_CORPORA = [ROOT / "tests" / "fixtures" / "sample-one", ROOT / "tests" / "fixtures" / "corpus", ROOT / "bench" / "train" / "corpus",
                    ROOT / "bench" / "gen" / "corpus"]
 DEFAULT_OUT = ROOT / "bench" / "gen" / "questions.jsonl"
 MIN_SENTENCE_CHARS = 40  # shorter sentences (datelines, headings) rarely carry a fact to ask about

@@ -4,7 +4,7 @@ baseline served the same way, in the same run.
     .venv/bin/python bench/latency.py [--rounds 5] [--concurrency 4] [--server python|gunicorn]
                                       [--corpus DIR] [--profile] [--timeline-only]
 
-Steps: ingest the corpus (default: the sample reports) into a temporary store; start
+Steps: ingest the corpus (default: the one-report sample, tests/fixtures/sample-one) into a temporary store; start
 ``python server.py`` (or gunicorn with one gthread worker) on a free port and time how long
 until it answers its first ``/api/ask``; warm it with every question once; send
 rounds x questions sequentially on one keep-alive connection, then the same number from

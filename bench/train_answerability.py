@@ -56,11 +56,11 @@ from qa.paraphrase import NearVocabulary  # noqa: E402
 from qa.types import Turn  # noqa: E402
 from qa.scoring import REFUSAL_THRESHOLD, weighted_overlap  # noqa: E402
 from qa.text import STOPWORDS, terms  # noqa: E402
-from settings import SAMPLE_REPORTS  # noqa: E402
 from vectorstore import SentenceEmbedder  # noqa: E402
 
 TRAIN_DIR = ROOT / "bench" / "train"
-CORPORA = [Path(SAMPLE_REPORTS), ROOT / "tests" / "fixtures" / "corpus", TRAIN_DIR / "corpus"]  # the last: --with-train-set
+SAMPLE_ONE = ROOT / "tests" / "fixtures" / "sample-one"  # the user's first report (the sample set's corpus)
+CORPORA = [SAMPLE_ONE, ROOT / "tests" / "fixtures" / "corpus", TRAIN_DIR / "corpus"]  # the last: --with-train-set
 QUESTION_SETS = {0: ROOT / "bench" / "qa" / "sample.jsonl", 1: ROOT / "bench" / "qa" / "fixture.jsonl",
                  2: TRAIN_DIR / "questions.jsonl"}  # corpus index -> its real-style questions
 WH = {"age": "How old", "duration": "How long", "amount": "How much", "count": "How many", "date": "On what date", "when": "When", "who": "Who",

@@ -49,8 +49,9 @@ from qa.reader import CONFIG_FILE, READER_DIR, pair_text  # noqa: E402
 from qa.types import Candidate  # noqa: E402
 
 GEN_QUESTIONS = ROOT / "bench" / "gen" / "questions.jsonl"
-GEN_FOLDERS = [ROOT / "bench" / "gen" / "corpus", ROOT / "tests" / "fixtures" / "corpus", ROOT / "data" / "reports"]
-HUMAN_SETS = {"sample": (ROOT / "bench" / "qa" / "sample.jsonl", ROOT / "data" / "reports"),
+SAMPLE_ONE = ROOT / "tests" / "fixtures" / "sample-one"  # the user's first report: the sample set's corpus
+GEN_FOLDERS = [ROOT / "bench" / "gen" / "corpus", ROOT / "tests" / "fixtures" / "corpus", SAMPLE_ONE]
+HUMAN_SETS = {"sample": (ROOT / "bench" / "qa" / "sample.jsonl", SAMPLE_ONE),
               "fixture": (ROOT / "bench" / "qa" / "fixture.jsonl", ROOT / "tests" / "fixtures" / "corpus")}
 LISTS = ROOT / "bench" / "results" / "reader_lists.jsonl"  # derived, rebuilt when the data changes
 MODEL_NAME = "reader.int8.onnx"

@@ -20,6 +20,7 @@
   let lastChip = null;
   let filters = loadFilters();
   let passageFromTimeline = false; // closing a passage opened from the timeline goes back to it
+  let shownPassage = null; // the citation the passage panel shows
 
   function el(tag, cls, text) {
     const node = document.createElement(tag);
@@ -98,23 +99,137 @@
   }
 
   // ---- rendering ---------------------------------------------------------------------------
+  function citationChip(n, c) {
+    const chip = el("button", "chip", String(n));
+    chip.type = "button";
+    chip.setAttribute("aria-label", `Source ${n}: ${c.title || c.doc_id || "passage"}`);
+    chip.setAttribute("aria-controls", "passage");
+    chip.addEventListener("click", () => { lastChip = chip; showPassage(c); });
+    return chip;
+  }
+
+  /** The answer as segments: each quoted sentence with the citation numbers that follow it. */
+  function segments(text) {
+    const out = [];
+    let cur = { text: "", marks: [] };
+    for (const part of String(text).split(/(\[\d+\])/)) {
+      const m = /^\[(\d+)\]$/.exec(part);
+      if (m) cur.marks.push(Number(m[1]));
+      else if (part) {
+        if (cur.marks.length) { out.push(cur); cur = { text: "", marks: [] }; }
+        cur.text += part;
+      }
+    }
+    if (cur.text || cur.marks.length) out.push(cur);
+    return out;
+  }
+
+  /** The list item a segment quotes, if it ends with one of its citation's list items: {lead, item}. */
+  function quotedItem(seg, byN) {
+    const said = seg.text.trim().replace(/\.$/, "");
+    for (const n of seg.marks) {
+      const c = byN.get(n);
+      for (const h of (c && c.highlights) || []) {
+        if (h.kind !== "item") continue;
+        const item = String(c.text || "").slice(h.start, h.end).trim().replace(/\.$/, "");
+        if (item && said.endsWith(item)) return { lead: said.slice(0, said.length - item.length).trim(), item, c };
+      }
+    }
+    return null;
+  }
+
+  function capitalized(s) {
+    // A list item is shown as a list line, so it starts with a capital even where the report
+    // wrote it as the end of its lead-in's sentence; the quote itself (Copy) stays verbatim.
+    return s.charAt(0).toUpperCase() + s.slice(1);
+  }
+
   function renderAnswerText(node, text, citations) {
     node.replaceChildren();
     const byN = new Map((citations || []).map((c) => [Number(c.n), c]));
-    for (const part of String(text).split(/(\[\d+\])/)) {
-      const m = /^\[(\d+)\]$/.exec(part);
-      const c = m && byN.get(Number(m[1]));
-      if (c) {
-        const chip = el("button", "chip", m[1]);
-        chip.type = "button";
-        chip.setAttribute("aria-label", `Source ${m[1]}: ${c.title || c.doc_id || "passage"}`);
-        chip.setAttribute("aria-controls", "passage");
-        chip.addEventListener("click", () => { lastChip = chip; showPassage(c); });
-        node.append(chip);
-      } else if (part) {
-        node.append(document.createTextNode(part));
+    const marks = (seg, into) => {
+      for (const n of seg.marks) {
+        const c = byN.get(n);
+        into.append(c ? citationChip(n, c) : document.createTextNode(`[${n}]`));
       }
+    };
+    let list = null;
+    for (const seg of segments(text)) {
+      const quoted = quotedItem(seg, byN);
+      if (!quoted) {
+        list = null;
+        node.append(document.createTextNode(seg.text));
+        marks(seg, node);
+        continue;
+      }
+      if (quoted.lead) {
+        list = null;
+        node.append(document.createTextNode((seg.text.match(/^\s*/) || [""])[0] + quoted.lead));
+      }
+      if (!list) {
+        list = el("ul", "answer-list");
+        node.append(list);
+      }
+      const li = el("li", "", capitalized(quoted.item) + " ");
+      marks(seg, li);
+      list.append(li);
     }
+    for (const ul of node.querySelectorAll(".answer-list")) addWholeList(ul, byN);
+  }
+
+  /** Under a quoted list whose passage lists more items than the answer quotes: a way to see them all. */
+  function addWholeList(ul, byN) {
+    const chips = [...ul.querySelectorAll(".chip")];
+    const c = chips.length && byN.get(Number(chips[0].textContent));
+    if (!c) return;
+    const items = (c.highlights || []).filter((h) => h.kind === "item");
+    const listed = listLines(String(c.text || ""), items);
+    if (listed <= ul.children.length && !listContinues(c)) return;
+    const more = el("button", "tool whole-list", "Show the whole list");
+    more.type = "button";
+    more.setAttribute("aria-controls", "passage");
+    more.addEventListener("click", () => { lastChip = more; showPassage(c); });
+    ul.after(more);
+  }
+
+  /** How many "- " lines the list holding the highlighted items has within ``text``. */
+  function listLines(text, items) {
+    if (!items.length) return 0;
+    const [a, b] = listBounds(text, items[0].start, items[items.length - 1].end);
+    return text.slice(a, b).split("\n").filter((l) => /^- /.test(l)).length;
+  }
+
+  /** The passage ends inside its list (or starts inside it): the report's list goes on beyond it. */
+  function listContinues(c) {
+    const text = String(c.text || "");
+    const items = (c.highlights || []).filter((h) => h.kind === "item");
+    if (!items.length) return false;
+    const [a, b] = listBounds(text, items[0].start, items[items.length - 1].end);
+    const firstLine = text.slice(a).split("\n", 1)[0];
+    return b >= text.trimEnd().length || (a === 0 && !/:\s*$/.test(firstLine));
+  }
+
+  /**
+   * The span of the list around [start, end) in ``text``: its "- " lines, and the lead-in line
+   * (ending with ":") just above them, a blank line between allowed. Items are lines of report
+   * markdown starting with "- ".
+   */
+  function listBounds(text, start, end) {
+    const lineStart = (pos) => text.lastIndexOf("\n", pos - 1) + 1;
+    const lineEnd = (pos) => { const i = text.indexOf("\n", pos); return i < 0 ? text.length : i; };
+    let a = lineStart(start), b = lineEnd(end);
+    while (b < text.length && text.startsWith("- ", b + 1)) b = lineEnd(b + 1);
+    while (a > 0) {
+      const prev = lineStart(a - 1);
+      const line = text.slice(prev, a - 1);
+      if (line.startsWith("- ")) { a = prev; continue; }
+      if (/:\s*$/.test(line)) { a = prev; break; }
+      if (line.trim() || prev === 0) break;
+      const above = lineStart(prev - 1);
+      if (/:\s*$/.test(text.slice(above, prev - 1))) a = above;
+      break;
+    }
+    return [a, b];
   }
 
   function copyText(text, button) {
@@ -153,6 +268,11 @@
     copy.setAttribute("aria-label", "Copy the answer");
     copy.addEventListener("click", () => copyText(li.dataset.plain || body.textContent, copy));
     const sources = el("p", "sources meta");
+    const detail = el("p", "error-detail meta");
+    const again = el("button", "tool retry", "Retry");
+    again.type = "button";
+    again.setAttribute("aria-label", "Ask this question again");
+    again.addEventListener("click", () => retry(turn));
     const chartTool = el("button", "tool timeline-tool", "Timeline");
     chartTool.type = "button";
     chartTool.setAttribute("aria-label", "Show what each report said over time");
@@ -160,7 +280,7 @@
     tools.append(copy, chartTool, sources);
     // When reports disagree on a figure: each other report's dated value, with its source chip.
     const others = el("div", "others");
-    li.append(label, badge, unsure, body, others, tools);
+    li.append(label, badge, unsure, body, detail, others, tools, again);
     li.update = (t, streaming) => {
       renderAnswerText(body, t.content || (streaming ? "" : "…"), t.citations);
       li.dataset.plain = t.content || "";
@@ -171,6 +291,9 @@
       badge.hidden = !(t.found === false && !t.error);
       unsure.hidden = !(t.found === true && !t.error && !streaming && typeof t.confidence === "number" && t.confidence < UNSURE_BELOW);
       tools.hidden = !!streaming || !t.content || !!t.error;
+      detail.textContent = t.error && t.detail ? `The server said: ${t.detail}` : "";
+      detail.hidden = !detail.textContent;
+      again.hidden = !(t.error && t.retry && t.question);
       chartTool.hidden = !(t.found && t.question && NUMBER_QUESTION.test(t.question));
       renderOthers(others, streaming ? [] : t.others, t.citations);
       const n = (t.citations || []).length;
@@ -229,26 +352,9 @@
     const heading = $("passage-heading");
     heading.textContent = typeof c.heading === "string" ? c.heading : "";
     heading.hidden = !heading.textContent;
-    const quote = $("passage-text");
-    const text = String(c.text || "");
-    quote.replaceChildren();
-    let pos = 0;
-    const marks = (c.highlights || [])
-      .map((h) => ({ start: Math.max(0, Number(h.start) || 0), end: Math.min(text.length, Number(h.end) || 0), kind: h.kind }))
-      .filter((h) => h.end > h.start)
-      .sort((a, b) => a.start - b.start);
-    let first = null;
-    for (const h of marks) {
-      if (h.start < pos) continue;
-      quote.append(document.createTextNode(text.slice(pos, h.start)));
-      // A caption is marked as one: the fact comes from under a picture, not the article's text.
-      const mark = el("mark", h.kind === "caption" ? "caption" : "", text.slice(h.start, h.end));
-      if (h.kind === "caption") mark.title = "Caption";
-      first = first || mark;
-      quote.append(mark);
-      pos = h.end;
-    }
-    quote.append(document.createTextNode(text.slice(pos)));
+    const first = renderQuote(c, "", "");
+    shownPassage = c;
+    if (listContinues(c)) wholeList(c);
     const link = $("passage-link"), plain = $("passage-source");
     const href = httpUrl(c.source);
     if (href) {
@@ -267,7 +373,64 @@
     if (first) first.scrollIntoView({ block: "nearest" });
   }
 
+  /**
+   * The cited passage with its quoted sentences marked; ``before`` and ``after`` are report text
+   * around it (the rest of a list the passage cuts), shown as context. Returns the first mark.
+   */
+  function renderQuote(c, before, after) {
+    const quote = $("passage-text");
+    const text = String(c.text || "");
+    quote.replaceChildren();
+    if (before) quote.append(el("span", "context", before));
+    let pos = 0;
+    const marks = (c.highlights || [])
+      .map((h) => ({ start: Math.max(0, Number(h.start) || 0), end: Math.min(text.length, Number(h.end) || 0), kind: h.kind }))
+      .filter((h) => h.end > h.start)
+      .sort((a, b) => a.start - b.start);
+    let first = null;
+    for (const h of marks) {
+      if (h.start < pos) continue;
+      quote.append(document.createTextNode(text.slice(pos, h.start)));
+      // A caption is marked as one: the fact comes from under a picture, not the article's text.
+      const mark = el("mark", h.kind === "caption" ? "caption" : "", text.slice(h.start, h.end));
+      if (h.kind === "caption") mark.title = "Caption";
+      first = first || mark;
+      quote.append(mark);
+      pos = h.end;
+    }
+    quote.append(document.createTextNode(text.slice(pos)));
+    if (after) quote.append(el("span", "context", after));
+    if (before || after) quote.dataset.whole = "true"; else delete quote.dataset.whole;
+    return first;
+  }
+
+  const reportTexts = new Map(); // doc_id -> Promise of the report's stored text (null when unreadable)
+
+  function reportText(docId) {
+    if (!reportTexts.has(docId)) {
+      reportTexts.set(docId, fetch(`/api/documents/${encodeURIComponent(docId)}`, { headers: { Accept: "application/json" } })
+        .then((res) => (res.ok ? res.json() : null))
+        .then((d) => (d && typeof d.text === "string" ? d.text : null))
+        .catch(() => null));
+    }
+    return reportTexts.get(docId);
+  }
+
+  /** A list the cited passage cuts: show the rest of it from the report's stored text, around the passage. */
+  async function wholeList(c) {
+    const full = await reportText(c.doc_id);
+    const start = Number(c.start), end = Number(c.end);
+    if (shownPassage !== c || full === null) return;
+    if (full.slice(start, end) !== String(c.text || "")) { reportTexts.delete(c.doc_id); return; } // re-ingested since
+    const items = (c.highlights || []).filter((h) => h.kind === "item");
+    const [a, b] = listBounds(full, start + items[0].start, start + items[items.length - 1].end);
+    if (a >= start && b <= end) return;
+    const first = renderQuote(c, full.slice(Math.min(a, start), start), full.slice(end, Math.max(b, end)));
+    if (first) first.scrollIntoView({ block: "nearest" });
+  }
+
   function hidePassage() {
+    shownPassage = null;
     $("passage").hidden = true;
     document.body.classList.remove("panel-open");
   }
@@ -295,13 +458,14 @@
     status.textContent = "Loading…";
     try {
       const res = await fetch("/api/documents", { headers: { Accept: "application/json" } });
-      const data = await res.json();
-      if (!res.ok) throw new Error((data.error && data.error.message) || res.statusText);
+      const data = await readJson(res);
+      if (!res.ok) throw apiError(res, data);
       const docs = data.documents || [];
       status.textContent = docs.length ? `${docs.length} report${docs.length > 1 ? "s" : ""}` : "No reports ingested yet.";
       list.replaceChildren(...docs.map(documentItem));
     } catch (err) {
-      status.textContent = "Could not load the reports: " + err.message;
+      const why = explain(err);
+      status.textContent = "Could not load the reports. " + why.text + (why.retry ? " Open the list again to retry." : "");
     }
   }
 
@@ -328,7 +492,47 @@
   }
 
   function apiError(res, data) {
-    return new Error((data && data.error && data.error.message) || `${res.status} ${res.statusText}`);
+    const err = new Error((data && data.error && data.error.message) || `${res.status} ${res.statusText}`);
+    err.status = res.status;
+    err.code = (data && data.error && data.error.code) || "";
+    err.retryAfter = Number(res.headers.get("Retry-After")) || 0;
+    return err;
+  }
+
+  /** A sentence a person understands for a failed request, whether retrying can help, and the server's words. */
+  function explain(err) {
+    const status = err && err.status;
+    const detail = err && err.status ? String(err.message || "").replace(/\bValue error, /g, "") : "";
+    if (!status && err && err.name === "TypeError") {
+      return { text: "Could not reach the server: it may have stopped, or the connection dropped.", retry: true };
+    }
+    if (err && err.code === "stream_error") {
+      return { text: "The server failed while answering.", retry: true, detail: err.message };
+    }
+    if (err && err.code === "cut_off") {
+      return { text: "The answer was cut off before it was complete: the connection dropped.", retry: true };
+    }
+    const reversed = /since \(([^)]*)\) is after until \(([^)]*)\)/.exec(detail);
+    if (reversed) {
+      return { text: `The date range is reversed: “From” ${reversed[1]} is after “to” ${reversed[2]}. Swap the dates and ask again.`, retry: false };
+    }
+    if (status === 429) {
+      const wait = err.retryAfter ? `Wait ${err.retryAfter} second${err.retryAfter === 1 ? "" : "s"}, then retry.` : "Wait a moment, then retry.";
+      return { text: `Too many questions in a short time for this server. ${wait}`, retry: true };
+    }
+    if (status === 401 || status === 403) {
+      return { text: "This server asks for an access token before it answers, and this page has none.", retry: false, detail };
+    }
+    if (status === 413) return { text: "The question is too long for this server: shorten it and ask again.", retry: false };
+    if (status === 400 && /filters/i.test(detail)) {
+      return { text: "The report filter was not accepted: check the dates (YYYY, YYYY-MM or YYYY-MM-DD).", retry: false, detail };
+    }
+    if (status >= 400 && status < 500) return { text: "The server could not take this question as asked.", retry: false, detail };
+    if (status === 502 || status === 503 || status === 504) {
+      return { text: "The server is not available right now (starting, restarting or overloaded).", retry: true };
+    }
+    if (status >= 500) return { text: "The server hit an error while answering.", retry: true, detail };
+    return { text: "Something went wrong while asking.", retry: true, detail: err && err.message };
   }
 
   /** Parse a text/event-stream body read with fetch; calls onEvent(name, data) per event. */
@@ -381,10 +585,16 @@
         turn.confidence = typeof data.confidence === "number" ? data.confidence : null;
         finished = true;
       } else if (name === "error") {
-        throw new Error((data.error && data.error.message) || "the answer failed");
+        const err = new Error((data.error && data.error.message) || "the answer failed");
+        err.code = "stream_error";
+        throw err;
       }
     });
-    if (!finished) throw new Error("the answer stopped before it was complete");
+    if (!finished) {
+      const err = new Error("the answer stopped before it was complete");
+      err.code = "cut_off";
+      throw err;
+    }
     return true;
   }
 
@@ -401,7 +611,8 @@
 
   async function ask(question) {
     question = question.trim();
-    if (!question || busy) return;
+    if (!question || busy) return false;
+    if (refuseBadRange()) return false;
     busy = true;
     send.disabled = true;
     const body = JSON.stringify(withFilters({ question, history: historyFor() }));
@@ -419,8 +630,13 @@
       const streamed = await streamAnswer(body, turn, (s) => node.update(turn, s));
       if (!streamed) await plainAnswer(body, turn);
     } catch (err) {
-      turn.content = "Sorry, no answer: " + err.message;
+      const why = explain(err);
+      turn.content = why.text;
+      turn.detail = why.detail || "";
+      turn.retry = why.retry;
       turn.citations = [];
+      turn.others = [];
+      turn.found = undefined;
       turn.error = true;
     }
     node.update(turn, false);
@@ -428,6 +644,20 @@
     busy = false;
     send.disabled = false;
     input.focus();
+    return true;
+  }
+
+  /** Ask a failed question again: the failed exchange is replaced by the new one. */
+  function retry(turn) {
+    if (busy || refuseBadRange()) return;
+    const i = turns.indexOf(turn);
+    if (i >= 0) {
+      const from = i > 0 && turns[i - 1].role === "user" ? i - 1 : i;
+      turns.splice(from, i - from + 1);
+    }
+    save();
+    renderAll();
+    ask(turn.question || "");
   }
 
   function newChat() {
@@ -440,6 +670,27 @@
   }
 
   // ---- filters -----------------------------------------------------------------------------
+  /** "From" after "to" (compared as the API does: the first day of one, the last day of the other). */
+  function reversedRange() {
+    const a = dateSpan(filters.since), b = dateSpan(filters.until);
+    return !!(a && b && a[0] >= b[1]);
+  }
+
+  /** When the range is reversed: say so, put the cursor in "From", and tell the caller not to ask. */
+  function refuseBadRange() {
+    if (!reversedRange()) return false;
+    showFilters();
+    const status = $("filter-status");
+    status.textContent = "";  // re-announced even when the same text was there already
+    status.textContent = rangeMessage() + " Nothing was asked.";
+    $("filter-since").focus();
+    return true;
+  }
+
+  function rangeMessage() {
+    return `“From” (${filters.since}) is after “to” (${filters.until}): swap the dates or change one.`;
+  }
+
   function describeFilters() {
     const f = activeFilters();
     if (!f) return "Searching all reports.";
@@ -458,10 +709,16 @@
       chip.setAttribute("aria-pressed", filters.outlets.includes(chip.dataset.outlet) ? "true" : "false");
     }
     const bad = ["since", "until"].filter((k) => filters[k] && !DATE_RE.test(filters[k]));
-    $("filter-status").textContent = bad.length
-      ? `Not a date: ${bad.map((k) => filters[k]).join(", ")} (use YYYY, YYYY-MM or YYYY-MM-DD). ` + describeFilters()
+    const reversed = reversedRange();
+    $("filter-status").textContent = reversed ? rangeMessage()
+      : bad.length ? `Not a date: ${bad.map((k) => filters[k]).join(", ")} (use YYYY, YYYY-MM or YYYY-MM-DD). ` + describeFilters()
       : describeFilters();
-    $("filters").classList.toggle("active", !!activeFilters());
+    for (const id of ["filter-since", "filter-until"]) {
+      if (reversed) $(id).setAttribute("aria-invalid", "true"); else $(id).removeAttribute("aria-invalid");
+    }
+    $("swap-dates").hidden = !reversed;
+    $("filters").classList.toggle("reversed", reversed);
+    $("filters").classList.toggle("active", !!activeFilters() && !reversed);
   }
 
   function outletChip(outlet) {
@@ -530,6 +787,12 @@
     question = String(question || "").trim();
     if (!question) return;
     const status = $("timeline-status");
+    if (reversedRange()) {
+      $("timeline-chart").replaceChildren();
+      $("timeline-table").hidden = true;
+      status.textContent = rangeMessage();
+      return;
+    }
     status.textContent = "Loading…";
     $("timeline-chart").replaceChildren();
     $("timeline-table").hidden = true;
@@ -543,7 +806,8 @@
       if (!res.ok) throw apiError(res, data);
       renderTimeline(data);
     } catch (err) {
-      status.textContent = "Could not build the timeline: " + err.message;
+      const why = explain(err);
+      status.textContent = "No timeline: " + why.text + (why.retry ? " Press Show to try again." : "");
     }
   }
 
@@ -672,7 +936,7 @@
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const q = input.value.trim();
-    if (!q || busy) return;
+    if (!q || busy || refuseBadRange()) return;  // the question stays in the box
     input.value = "";
     ask(q);
   });
@@ -693,6 +957,12 @@
   $("filter-since").addEventListener("input", (e) => onDateInput("since", e.target));
   $("filter-until").addEventListener("input", (e) => onDateInput("until", e.target));
   $("filters").addEventListener("submit", (e) => e.preventDefault());
+  $("swap-dates").addEventListener("click", () => {
+    filters = { ...filters, since: filters.until, until: filters.since };
+    saveFilters();
+    showFilters();
+    $("filter-since").focus();
+  });
   $("clear-filters").addEventListener("click", () => {
     filters = { since: "", until: "", outlets: [] };
     saveFilters();

@@ -17,10 +17,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from ingest import Ingestor  # noqa: E402
-from settings import SAMPLE_REPORTS, Settings  # noqa: E402
+from settings import Settings  # noqa: E402
 from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
+# The user's first report alone: the corpus the tests (and bench/qa/sample.jsonl) were written for.
+# data/reports/, the sample corpus a first run serves, is tested by tests/test_sample_corpus.py.
+SAMPLE_ONE = FIXTURES / "sample-one"
+SAMPLE_CORPUS = ROOT / "data" / "reports"  # what ./scripts/serve.sh ingests on a first run
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +44,9 @@ def make_store(tmp_path, embedder):
 
 @pytest.fixture(scope="session")
 def sample_store_dir(tmp_path_factory, embedder) -> Path:
-    """The sample corpus ingested once for the session (treat as read-only)."""
+    """The one-report corpus (``SAMPLE_ONE``) ingested once for the session (treat as read-only)."""
     path = tmp_path_factory.mktemp("sample") / "store"
-    summary = Ingestor(ReportStore(embedder, path=path)).ingest_paths([SAMPLE_REPORTS])
+    summary = Ingestor(ReportStore(embedder, path=path)).ingest_paths([SAMPLE_ONE])
     assert not summary.failed and len(summary.added) >= 1
     return path
 
@@ -153,7 +157,7 @@ def server_store(chroma_server, embedder):
     return _make
 
 
-ANALYST_CORPORA = (FIXTURES / "corpus", FIXTURES / "timeline", Path(SAMPLE_REPORTS))
+ANALYST_CORPORA = (FIXTURES / "corpus", FIXTURES / "timeline", SAMPLE_ONE)
 
 
 @pytest.fixture(scope="session")
@@ -174,4 +178,24 @@ def analyst_server(analyst_store_dir):
 
     with LiveServer(create_app(Settings.from_env(store=analyst_store_dir))) as server:
         server.store_dir = analyst_store_dir
+        yield server
+
+
+@pytest.fixture(scope="session")
+def corpus_store_dir(tmp_path_factory) -> Path:
+    """The sample corpus a first run serves (``data/reports/``), ingested by the CLI as
+    ``./scripts/serve.sh`` does. Treat as read-only."""
+    path = tmp_path_factory.mktemp("corpus") / "store"
+    out = run_cli("--store", str(path), "-q", str(SAMPLE_CORPUS))
+    assert out.returncode == 0, out.stdout + out.stderr
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus_server(corpus_store_dir):
+    """The real app over HTTP on the sample corpus, for a module."""
+    from server import create_app
+
+    with LiveServer(create_app(Settings.from_env(store=corpus_store_dir))) as server:
+        server.store_dir = corpus_store_dir
         yield server

@@ -9,9 +9,10 @@ import requests
 
 from ingest import Ingestor
 from qa import build_service
-from settings import SAMPLE_REPORTS, Settings
+from settings import Settings
 from vectorstore import ReportStore, StoreError
 
+from .conftest import SAMPLE_ONE as SAMPLE_REPORTS
 from .conftest import run_cli
 
 REPORT = """Title: Welders sent to Vladivostok shipyards

@@ -3,7 +3,8 @@ from pathlib import Path
 from ingest.chunking import chunk_sentences, split_sentences
 from ingest.clean import clean_body
 from ingest.header import parse_header
-from settings import SAMPLE_REPORTS
+
+from .conftest import SAMPLE_ONE as SAMPLE_REPORTS
 
 
 def sample_text() -> str:

@@ -1,8 +1,7 @@
 """``python -m ingest`` as a subprocess, the way users and their scripts run it."""
 import json
 
-from settings import SAMPLE_REPORTS
-
+from .conftest import SAMPLE_ONE as SAMPLE_REPORTS
 from .conftest import run_cli
 from .pdfwriter import make_pdf
 

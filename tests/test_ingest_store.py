@@ -2,7 +2,8 @@
 
 Re-ingest, replacement and pruning are tested in both storage modes in test_chroma_server.py."""
 from ingest import Ingestor
-from settings import SAMPLE_REPORTS
+
+from .conftest import SAMPLE_ONE as SAMPLE_REPORTS
 
 REPORT = """Title: Workers sent to Vladivostok shipyards
 Date: 2023-05-02
