@@ -38,7 +38,7 @@ class Settings:
     collection: str = "reportqa"  # prefix of the Chroma collections
     # Embedding model: a local sentence-transformers folder. Default: the fine-tuned retriever
     # (vectorstore/retriever, a delta on the packaged MiniLM), or the packaged MiniLM itself when
-    # ``retriever`` is off. Changing either needs ``python -m ingest --reembed`` (docs/upgrading.md).
+    # ``retriever`` is off. Changing either needs ``python -m ingest --reembed`` (docs/operations.md#upgrading).
     embedding_model: str | None = None
     retriever: bool = True
     torch_threads: int = 0  # 0 = leave torch's default

@@ -43,8 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="after ingesting the given folders, keep ingesting new and changed files and "
                              "removing reports of deleted ones, one line per change, until Ctrl-C")
     parser.add_argument("--reembed", action="store_true",
-                        help="embed every stored report again with the current encoder (needed after an "
-                             "encoder change: the server and ingest say so), then ingest any PATHs given")
+                        help="embed every stored report again with the current encoder when the store was embedded "
+                             "by another one (after an encoder change: the server and ingest say so; "
+                             "nothing to do otherwise), then ingest any PATHs given")
     parser.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
                         help="with --watch: seconds between polls of the folders (default 2)")
     return parser
@@ -106,11 +107,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.reembed:
             from .reembed import reembed
 
-            counts = reembed(store, progress=progress)
-            if bar:
-                bar.pop().close()
-            print(f"re-embedded {counts['reports']} reports ({counts['sentences']} sentences) with "
-                  f"{embedder.encoder_id}", file=sys.stderr if args.quiet or args.json else sys.stdout)
+            out = sys.stderr if args.quiet or args.json else sys.stdout
+            if store.encoder_mismatch() is None:  # empty, or already this encoder's vectors
+                print(f"the store is embedded with {embedder.encoder_id} already: nothing to re-embed", file=out)
+            else:
+                counts = reembed(store, progress=progress)
+                if bar:
+                    bar.pop().close()
+                print(f"re-embedded {counts['reports']} reports ({counts['sentences']} sentences) with "
+                      f"{embedder.encoder_id}", file=out)
             if not args.paths:
                 return EXIT_OK
         else:

@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-.venv/bin/python -m ingest data/reports
+# --reembed: a store embedded by an older encoder is brought up to date first (nothing otherwise)
+.venv/bin/python -m ingest --reembed data/reports
 exec .venv/bin/gunicorn -c gunicorn.conf.py server:app "$@"

@@ -112,6 +112,8 @@ def test_cli_refuses_a_mismatched_store_then_reembeds_it(tmp_path, embedder):
     done = _cli("--store", str(store_dir), "--reembed", env=env)
     assert done.returncode == 0, done.stderr
     assert "re-embedded 1 reports" in done.stdout
+    again = _cli("--store", str(store_dir), "--reembed", env=env)
+    assert again.returncode == 0 and "nothing to re-embed" in again.stdout  # what serve.sh runs every start
     store = ReportStore(embedder, path=store_dir)
     assert store.encoder_mismatch() is None and store.recorded_encoder() == embedder.encoder_id
     # The vectors are now the retriever's: a sentence's stored vector equals a fresh encoding.

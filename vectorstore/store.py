@@ -283,7 +283,7 @@ class ReportStore:
             return None
         where = f"--chroma-url {self.url}" if self.url else f"--store {self.path}"
         return (f"the store at {self.location} was embedded with {recorded}, but this process encodes with {ours}: "
-                f"re-embed it with `python -m ingest {where} --reembed` (docs/upgrading.md)")
+                f"re-embed it with `python -m ingest {where} --reembed` (docs/operations.md#upgrading)")
 
     def vectors_page(self, kind: str, offset: int, limit: int) -> dict:
         """One page of a collection's records (ids, texts, metadata) for re-embedding."""
