@@ -47,7 +47,7 @@ class Settings:
     max_answer_sentences: int = 3
     min_score: float | None = None  # refusal threshold override (default: the calibrated one)
     reranker: str | None = None  # local CrossEncoder folder (optional)
-    reader: bool = True  # the trained reader (qa/reader.py) rescores the first stage's top candidates
+    reader: bool = False  # the trained reader (qa/reader.py) rescores the first stage's top candidates
     # Optional LLM answerer (any OpenAI-compatible endpoint)
     llm_url: str | None = None
     llm_model: str | None = None
