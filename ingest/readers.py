@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .byline import is_byline, take_bylines
 from .decode import decode_bytes
 from .fetch import fetch, is_url
 from .header import parse_header
@@ -30,14 +31,17 @@ def parse_text(text: str, name: str) -> ParsedReport:
     header = parse_header(text)
     meta, body = dict(header.meta), header.body
     if not meta.get("title"):
-        lines = body.split("\n")
-        idx = next((i for i, line in enumerate(lines) if line.strip()), None)
-        first = re.sub(r"^#+\s*", "", lines[idx].strip()) if idx is not None else ""
-        if first and len(first) <= 200 and not first.endswith((".", "!", "?", ",", ";", ":")):
+        found = re.search(r"[^\s]", body)  # the first line with text, found without splitting a 20 MB body
+        line_end = body.find("\n", found.start()) if found else -1
+        line_end = len(body) if line_end < 0 else line_end
+        first = re.sub(r"^#+\s*", "", body[found.start() : line_end].strip()) if found else ""
+        if first and len(first) <= 200 and not first.endswith((".", "!", "?", ",", ";", ":")) and not is_byline(first):
             meta["title"] = first  # a heading-like first line
-            body = "\n".join(lines[idx + 1 :])
+            body = body[line_end + 1 :]
         else:
             meta["title"] = Path(name).stem.replace("_", " ").replace("-", " ")
+    # "*Published 10 February 2024 by Jane Doe*" under the title: the date and author, not text.
+    body = take_bylines(body, meta)
     # Markdown heading markers stay: ingest.structure reads them as headings (and drops the '#').
     if not body.strip():
         raise ReportError(f"{name}: the report has a header but no text")
@@ -64,12 +68,17 @@ def parse_bytes(data: bytes, name: str, kind: str | None = None, charset: str | 
             parsed.meta["source"] = url
     else:
         text, warnings = decode_bytes(data, name, declared=charset, html=kind == "html")
+        if kind == "text" and len(text) > MAX_TEXT_CHARS:
+            raise ReportError(_too_much_text(name, len(text)))  # before any copy of it is made
         parsed = parse_html(text, name, url=url) if kind == "html" else parse_text(text, name)
         parsed.warnings[:0] = warnings
     if len(parsed.body) > MAX_TEXT_CHARS:
-        raise ReportError(f"{name}: too much text ({len(parsed.body) / 1e6:.0f} M characters; "
-                          f"the limit is {MAX_TEXT_CHARS / 1e6:.0f} M)")
+        raise ReportError(_too_much_text(name, len(parsed.body)))
     return parsed
+
+
+def _too_much_text(name: str, chars: int) -> str:
+    return f"{name}: too much text ({chars / 1e6:.0f} M characters; the limit is {MAX_TEXT_CHARS / 1e6:.0f} M)"
 
 
 def read_report(path: Path) -> ParsedReport:
