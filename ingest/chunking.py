@@ -142,28 +142,34 @@ def chunk_sentences(
         members = [i]
         j = i + 1
         capped = False
+        # members[0] may be the previous passage's last sentence (overlap): then the passage
+        # takes at least one sentence of its own before any rule may close it.
+        first_own = 1 if chunks and i <= chunks[-1].owned[-1] else 0
         while j < n:
             length = sentences[j][1] - sentences[members[0]][0]
             if length > hard_max_chars:
                 capped = True
                 break
             current = sentences[members[-1]][1] - sentences[members[0]][0]
-            if length > max_chars and current >= min_chars * 0.5 and members[-1] not in sticky:
+            if len(members) == first_own:
+                pass
+            elif length > max_chars and current >= min_chars * 0.5 and members[-1] not in sticky:
                 break
-            new_para = "\n" in text[sentences[j - 1][1] : sentences[j][0]]
-            if new_para and current >= min_chars and members[-1] not in sticky:
-                break
-            if j in sections and current >= min_chars / 3 and members[-1] not in sticky:
+            elif (current >= min_chars and members[-1] not in sticky
+                  and "\n" in text[sentences[j - 1][1] : sentences[j][0]]):
+                break  # a paragraph break
+            elif j in sections and current >= min_chars / 3 and members[-1] not in sticky:
                 break
             members.append(j)
             j += 1
         if capped:
-            # Cut by the limit: leave a trailing heading or lead-in to open the next passage.
-            keep = next((k for k in range(len(members) - 1, -1, -1) if members[k] not in sticky), -1)
-            if 0 <= keep < len(members) - 1:
+            # Cut by the limit: leave a trailing heading or lead-in to open the next passage, as
+            # long as the passage keeps a sentence of its own.
+            keep = next((k for k in range(len(members) - 1, first_own - 1, -1) if members[k] not in sticky), -1)
+            if first_own <= keep < len(members) - 1:
                 del members[keep + 1 :]
                 j = members[-1] + 1
-        owned = tuple(m for m in members if not chunks or m > chunks[-1].owned[-1])
+        owned = tuple(members[first_own:])
         chunks.append(Chunk(sentences[members[0]][0], sentences[members[-1]][1], tuple(members), owned))
         if j >= n:
             break
