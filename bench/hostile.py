@@ -157,13 +157,15 @@ def many_pages_pdf(size: int) -> tuple[str, bytes]:
 
 
 def big_text(size: int) -> tuple[str, bytes]:
-    sentences = _sentences(200_000)
-    paras, total, i = [], 0, 0
+    """Paragraphs of four real sentences drawn with a seed: each paragraph differs (repeated
+    ones would be dropped as duplicates and make the file cheaper than a real one)."""
+    pool = real_sentences()
+    rng = random.Random(19)
+    paras, total = [], 0
     while total < size:
-        para = " ".join(sentences[(i * 4 + k) % len(sentences)] for k in range(4))
+        para = " ".join(rng.sample(pool, 4))
         paras.append(para)
         total += len(para) + 2
-        i += 1
     return "big-text.txt", ("Title: Big text\n\n" + "\n\n".join(paras) + "\n").encode()[:size]
 
 
@@ -241,8 +243,6 @@ class GzipServer:
 # ----------------------------------------------------------------------------- measuring
 def child(target: str) -> None:
     """In a fresh process: read and split ``target`` as ``--preview`` does; print one JSON line."""
-    import resource
-
     from ingest.pipeline import IngestSummary, prepare_paths
 
     with tempfile.TemporaryDirectory() as tmp:  # warm-up: lazy imports (trafilatura, pypdf) and caches
@@ -256,26 +256,43 @@ def child(target: str) -> None:
     seconds = time.perf_counter() - started
     passages = [p for _, _, r in results for p in r.passages]
     print(json.dumps({
-        "seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "seconds": seconds, "rss_mb": _hwm_mb(os.getpid()),
         "passages": len(passages), "max_passage": max((len(p.text) for p in passages), default=0),
         "failed": [m for _, m in summary.failed],
     }))
 
 
+def _hwm_mb(pid: int) -> float:
+    """A process's peak resident memory so far (``VmHWM``), in MB; 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def run_child(args: list[str], timeout: float = 900) -> tuple[int, float, float, str, str]:
-    """Run a process; ``(exit status, wall seconds, peak RSS MB, stdout, stderr)`` (RSS its own, by wait4)."""
+    """Run a process; ``(exit status, wall seconds, peak RSS MB, stdout, stderr)``.
+
+    The peak is the child's own ``VmHWM``, polled until it exits: ``wait4``'s ``ru_maxrss``
+    would report the parent's size at fork time when that is larger (Linux carries the
+    high-water mark across exec), and this process holds the 20 MB file it just wrote.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=err)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, _hwm_mb(proc.pid))
+            if time.perf_counter() - started > timeout:
+                proc.kill()
+            time.sleep(0.02)
         wall = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
-        return proc.returncode, wall, usage.ru_maxrss / 1024, out.read().decode(errors="replace"), err.read().decode(errors="replace")
+        return proc.returncode, wall, peak, out.read().decode(errors="replace"), err.read().decode(errors="replace")
 
 
 def _size(text: str) -> int:
@@ -309,7 +326,8 @@ def measure_preview(kind: str, size: int, folder: Path) -> dict:
         return {"kind": kind, "bytes": on_disk, "error": (err.strip().splitlines() or ["?"])[-1]}
     result = json.loads(out.strip().splitlines()[-1])
     path.unlink(missing_ok=True)
-    return {"kind": kind, "bytes": on_disk, "size": size, "wall": wall, "child_rss": rss, **result}
+    return {"kind": kind, "bytes": on_disk, "size": size, "wall": wall, **result,
+            "child_rss": max(rss, result["rss_mb"])}  # its own figure at the end is exact; polling may miss
 
 
 def measure_ingest(kind: str, size: int, folder: Path) -> dict:

@@ -232,7 +232,13 @@
     const quote = $("passage-text");
     const text = String(c.text || "");
     quote.replaceChildren();
+    // A passage that opens with its own heading would show it twice: above the quote and as the
+    // quote's first line. The quote starts after it (highlights keep their offsets into the text).
     let pos = 0;
+    if (heading.textContent && text.startsWith(heading.textContent + "\n")) {
+      pos = heading.textContent.length;
+      while (pos < text.length && /\s/.test(text[pos])) pos += 1;
+    }
     const marks = (c.highlights || [])
       .map((h) => ({ start: Math.max(0, Number(h.start) || 0), end: Math.min(text.length, Number(h.end) || 0), kind: h.kind }))
       .filter((h) => h.end > h.start)

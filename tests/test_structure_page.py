@@ -15,6 +15,9 @@ def test_panel_shows_heading_and_pdf_page(server, page):  # noqa: F811
     assert "p. 2" in page.locator("#passage-meta").inner_text()
     heading = page.locator("#passage-heading")
     assert heading.is_visible() and heading.inner_text() == "Findings"
+    # The passage opens with its heading: shown once, above the quote, not again inside it (issue 19).
+    quote = page.locator("#passage-text").inner_text()
+    assert "Findings" not in quote and quote.strip().startswith("Inspectors counted 140")
     assert not page.errors
 
 
