@@ -67,10 +67,13 @@ def test_prune_of_a_folder_whose_last_file_was_deleted_is_not_a_failure(tmp_path
 
 
 def test_progress_is_a_bar_on_a_terminal_and_a_few_lines_in_a_log(tmp_path):
+    import fcntl
     import os
     import pty
+    import struct
     import subprocess
     import sys
+    import termios
 
     from .conftest import ROOT
 
@@ -87,6 +90,7 @@ def test_progress_is_a_bar_on_a_terminal_and_a_few_lines_in_a_log(tmp_path):
 
     (folder / "r00.txt").write_text(REPORT.format(title="Report 0", place="Rajin", pay=90))
     primary, secondary = pty.openpty()  # a terminal: the bar
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 columns, as a real one has
     proc = subprocess.Popen([sys.executable, "-m", "ingest", "--store", str(store), str(folder)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=secondary)
     os.close(secondary)
