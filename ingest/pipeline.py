@@ -17,6 +17,7 @@ from vectorstore import DocumentRecord, PassageRecord, ReportStore, SentenceReco
 
 from .chunking import chunk_sentences
 from .context import embedding_text
+from vectorstore.embeddings import release_memory
 from vectorstore.entities import ensure_entities
 from .identity import content_hash, doc_id_for
 from .progress import Progress
@@ -407,6 +408,7 @@ class Ingestor:
         for sentence, vector in zip(sentences, vectors):
             sentence.vector = vector
         ensure_entities(sentences)  # typed answers read them at serving time (see vectorstore/entities.py)
+        release_memory()
         for report in group:
             for passage, members in zip(report.passages, report.members):
                 # A passage's vector is the mean of its sentences': no second encoding pass.
@@ -425,6 +427,7 @@ class Ingestor:
                 out.append((report, _one_line(_name(report), exc, "stored")))
             else:
                 out.append((report, ""))
+        release_memory()  # Chroma's writes leave freed buffers behind too
         return out
 
     def _prune(self, paths: Sequence[str | Path], keep: set[str]) -> list[str]:
