@@ -387,6 +387,8 @@ class Ingestor:
         try:
             self._embed(group, progress)
             return group, []
+        except OSError:
+            raise  # the model's folder is missing, the disk failed: the run's problem, not a report's
         except Exception as exc:  # noqa: BLE001 - found out below, report by report
             if len(group) == 1:
                 return [], [(group[0], _one_line(_name(group[0]), exc, "embedded"))]
@@ -394,6 +396,8 @@ class Ingestor:
         for report in group:
             try:
                 self._embed([report], progress)
+            except OSError:
+                raise
             except Exception as exc:  # noqa: BLE001 - one report's failure is one line
                 failed.append((report, _one_line(_name(report), exc, "embedded")))
             else:
