@@ -5,6 +5,7 @@ or the one-line reason it was refused).
     .venv/bin/python bench/hostile.py                        # every kind, the scaling runs, the 20 MB ingest
     .venv/bin/python bench/hostile.py --kinds one-paragraph --sizes 100k,500k,2.5M
     .venv/bin/python bench/hostile.py --ingest-all           # also each kind at 100 KB through the real CLI
+    .venv/bin/python bench/hostile.py --kinds big-text --scaling '' --ingest-sizes 500k,2M,3M   # RSS vs text size
 
 Every kind is read in a fresh process, so its peak RSS is its own: ``--preview``'s path (read,
 decode, structure, split, chunk: no model) timed inside the child after a warm-up, which is the
@@ -359,7 +360,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="sizes for every chosen kind instead of each kind's bench size (e.g. 100k,2.5M)")
     ap.add_argument("--scaling", default="one-paragraph,hard-wrapped",
                     help="kinds read at 100 KB, 500 KB and 2.5 MB for the time-per-MB ratio ('' for none)")
-    ap.add_argument("--no-ingest", action="store_true", help="skip the real CLI ingest of the 20 MB text file")
+    ap.add_argument("--no-ingest", action="store_true", help="skip the real CLI ingests (the 20 MB file, --ingest-sizes)")
+    ap.add_argument("--ingest-sizes", type=lambda s: [_size(x) for x in s.split(",")], default=[500_000],
+                    help="sizes of real text also ingested through the CLI, for peak RSS (default 500k; "
+                         "2M takes minutes)")
     ap.add_argument("--ingest-all", action="store_true", help="also every kind at 100 KB through the real CLI")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -405,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         todo = []
         if not args.no_ingest:
             # The 20 MB limit, and a text the CLI does ingest, to show what memory grows with.
-            todo += [("big-text", KINDS["big-text"][1]), ("big-text", 500_000)]
+            todo += [("big-text", KINDS["big-text"][1])] + [("big-text", size) for size in args.ingest_sizes]
         if args.ingest_all:
             todo += [(k, 100_000) for k in kinds if k != "big-text"]
         if todo:
