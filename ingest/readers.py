@@ -21,7 +21,7 @@ MAX_PDF_BYTES = 100 * 1024 * 1024  # PDFs carry images: a 60-page UN panel repor
 # A 1,000-page report is about 3 M characters; more is a log, a dump or an attack, and would
 # take hours to embed. It also bounds memory: an ingest's peak RSS grows by about 80 MB per
 # million characters over the ~700 MB of the models (bench/hostile.py: 776 MB at 0.5 M, 899 MB
-# at 2 M), so 3 M keeps any accepted file under 1 GB; 5 M would not.
+# at 2 M, 960 MB at 2.99 M), so 3 M keeps any accepted file under 1 GB; 5 M would not.
 MAX_TEXT_CHARS = 3_000_000
 
 __all__ = ["MAX_FILE_BYTES", "MAX_PDF_BYTES", "SUPPORTED", "ParsedReport", "ReportError", "kind_of",

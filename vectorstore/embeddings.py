@@ -43,7 +43,8 @@ def release_memory() -> None:
         trim(0)
 
 
-def _malloc_trim():
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, looked up once; None where there is none (macOS, musl)."""
     global _TRIM
     if _TRIM is None:
         try:
