@@ -81,22 +81,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
-    from tqdm import tqdm
-
     from vectorstore import SentenceEmbedder, StoreError, StoreLocked, open_store
 
     from .pipeline import Ingestor
+    from .progress import make_progress
     from .questions import QuestionGenerator
 
     embedder = SentenceEmbedder(settings.embedding_path, threads=settings.torch_threads)
-    bar: list[tqdm] = []
-
-    def progress(done: int, total: int) -> None:
-        if args.quiet:
-            return
-        if not bar:
-            bar.append(tqdm(total=total, unit="sent", desc="embedding", file=sys.stderr, dynamic_ncols=True))
-        bar[0].update(done - bar[0].n)
+    progress = make_progress(sys.stderr, quiet=args.quiet)  # a bar on a terminal, a few lines in a log
 
     def on_error(message: str) -> None:
         print(f"error: {message}", file=sys.stderr)
@@ -111,9 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             if store.encoder_mismatch() is None:  # empty, or already this encoder's vectors
                 print(f"the store is embedded with {embedder.encoder_id} already: nothing to re-embed", file=out)
             else:
-                counts = reembed(store, progress=progress)
-                if bar:
-                    bar.pop().close()
+                counts = reembed(store)
                 print(f"re-embedded {counts['reports']} reports ({counts['sentences']} sentences) with "
                       f"{embedder.encoder_id}", file=out)
             if not args.paths:
@@ -140,8 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: reports written so far are complete; run again to finish", file=sys.stderr)
         return 130
     finally:
-        if bar:
-            bar[0].close()
+        progress.close()
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.json:

@@ -11,6 +11,7 @@ import re
 import socket
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urlsplit
@@ -85,6 +86,43 @@ def _kind(content_type: str, head: bytes) -> str | None:
     return None
 
 
+class _Inflater:
+    """Undoes a response's Content-Encoding (gzip, deflate) without ever holding more than the
+    size limit plus one byte: a 1 MB gzip response can inflate to gigabytes (a "gzip bomb"), so
+    the limit is on what comes out, not on what came in."""
+
+    def __init__(self, url: str, encoding: str):
+        self.url = url
+        self.encoding = encoding
+        wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}.get(encoding)
+        if wbits is None and encoding not in ("", "identity"):
+            raise ReportError(f"{url}: unsupported content encoding {encoding!r} (gzip and deflate are read)")
+        self.decoder = zlib.decompressobj(wbits) if wbits is not None else None
+        self.first = True
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """The decoded bytes of ``data``: at most ``room + 1`` of them (one more means too large)."""
+        if self.decoder is None:
+            return data
+        try:
+            out = self.decoder.decompress(data, room + 1)
+        except zlib.error:
+            if self.encoding == "deflate" and self.first:  # some servers send raw deflate, no zlib header
+                self.decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+                self.first = False
+                return self.feed(data, room)
+            raise ReportError(f"{self.url}: the response's {self.encoding} encoding is damaged") from None
+        self.first = False
+        return out
+
+    def flush(self) -> bytes:
+        """What the decoder still holds at the end of the body (little: all input was consumed)."""
+        try:
+            return self.decoder.flush() if self.decoder is not None else b""
+        except zlib.error:
+            return b""  # a truncated stream: what was decoded is kept, like a truncated page
+
+
 def fetch(url: str, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES, max_pdf_bytes: int = MAX_PDF_BYTES,
           public_only: bool = False) -> Fetched:
     """GET ``url``; raises :class:`ReportError` (:class:`FetchError` for network and server
@@ -111,17 +149,26 @@ def fetch(url: str, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES, max_
             length = headers.get("Content-Length")
             if length and length.isdigit() and int(length) > limit:
                 raise ReportError(f"{url}: too large ({int(length) / 1e6:.0f} MB; the limit is {limit / 1e6:.0f} MB)")
-            head = response.read(1024)
+            inflater = _Inflater(url, (headers.get("Content-Encoding") or "").strip().lower())
+            head = inflater.feed(response.read(1024), max_pdf_bytes)
             kind = _kind(content_type, head)
             if kind is None:
                 raise ReportError(f"{url}: content type {content_type or '(none)'} is neither HTML nor PDF")
             limit = max_pdf_bytes if kind == "pdf" else max_bytes
-            chunks, size = [head], len(head)
-            while chunk := response.read(65536):
-                size += len(chunk)
-                if size > limit:
+            chunks, size, received = [head], len(head), 0
+            while True:
+                chunk = response.read(65536)
+                received += len(chunk)
+                if received > limit:
                     raise ReportError(f"{url}: too large (over {limit / 1e6:.0f} MB)")
-                chunks.append(chunk)
+                data = inflater.feed(chunk, limit - size) if chunk else inflater.flush()
+                size += len(data)
+                if size > limit:
+                    inflated = " once decompressed" if inflater.decoder is not None else ""
+                    raise ReportError(f"{url}: too large (over {limit / 1e6:.0f} MB{inflated})")
+                chunks.append(data)
+                if not chunk:
+                    break
             charset = headers.get_content_charset()
     except ReportError:
         raise

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 HEADER_KEYS = ("title", "date", "source", "outlet", "author")
+MAX_HEADER_LINES = 100  # a longer run of "Key: value" lines is not a header
 _LINE = re.compile(r"^([A-Za-z][A-Za-z _-]{0,30}):[ \t]*(.*?)\s*$")
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _DATE_FORMATS = ("%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%B %Y", "%b %Y", "%d %b %Y", "%b %d, %Y", "%Y.%m.%d")
@@ -50,7 +51,8 @@ def parse_header(text: str) -> Header:
     (Title, Date, Source, Outlet, Author), ended by a blank line. Anything else is body.
     """
     text = text.lstrip("\ufeff")
-    lines = text.split("\n")
+    # Only the top can be a header: the rest of a 20 MB text stays one string, not a list of lines.
+    lines = text.split("\n", MAX_HEADER_LINES)
     meta: dict[str, str] = {}
     warnings: list[str] = []
     i = 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,17 +17,20 @@ from vectorstore import DocumentRecord, PassageRecord, ReportStore, SentenceReco
 
 from .chunking import chunk_sentences
 from .context import embedding_text
+from vectorstore.embeddings import release_memory
 from vectorstore.entities import ensure_entities
 from .identity import content_hash, doc_id_for
+from .progress import Progress
 from .questions import QuestionError, QuestionGenerator, store_questions
 from .readers import SUPPORTED, ParsedReport, ReportError, read_report
 from .structure import HEADING, NOT_ANSWERS, structure
 
 # Part of every version hash: a report whose text is unchanged is still re-ingested once when
 # what is stored or embedded with its sentences changes (headings, kinds, pages).
-STRUCTURE_FORMAT = "structure-1"
+STRUCTURE_FORMAT = "structure-2"  # 2: sentences and items capped, inner headings, bylines
 
 EMBED_GROUP = 256  # sentences embedded and written together (bounds memory, makes progress durable)
+BATCH_CHARS = 2_000_000  # or this much text: reports are read while earlier ones are embedded
 
 
 @dataclass
@@ -101,13 +104,15 @@ def prepare_report(parsed: ParsedReport, filename: str, path: str = "") -> Prepa
     return PreparedReport(record, passages, sentences, [c.sentences for c in chunks])
 
 
-def discover(paths: Iterable[str | Path], notes: list[str] | None = None) -> tuple[list[Path], list[tuple[str, str]]]:
+def discover(paths: Iterable[str | Path], notes: list[str] | None = None,
+             empty_ok: bool = False) -> tuple[list[Path], list[tuple[str, str]]]:
     """Expand files and folders (recursively) into report files; missing paths are errors.
 
     In a folder, files of other types and hidden files are skipped (``notes`` gets one line per
     folder saying how many); a named file of another type is an error. Symbolic links to folders
     are not followed (a link loop cannot trap the walk); broken links and link loops with a
-    report suffix are errors.
+    report suffix are errors. A folder without report files is an error, or with ``empty_ok``
+    (``--prune``: its last file was deleted) a note.
     """
     files: list[Path] = []
     errors: list[tuple[str, str]] = []
@@ -120,7 +125,11 @@ def discover(paths: Iterable[str | Path], notes: list[str] | None = None) -> tup
                 notes.append(f"{path}: {sum(skipped.values())} file(s) of other types skipped ({kinds}); "
                              f"reports are {SUPPORTED_LIST}")
             if not found and not any(name.startswith(f"{path}/") for name, _ in errors):
-                errors.append((str(path), f"{path}: no report files ({SUPPORTED_LIST}) in this folder"))
+                if not empty_ok:
+                    errors.append((str(path), f"{path}: no report files ({SUPPORTED_LIST}) in this folder"))
+                elif notes is not None:
+                    notes.append(f"{path}: no report files ({SUPPORTED_LIST}) left in this folder; "
+                                 "reports stored from it are removed")
             files.extend(found)
         elif path.exists():
             files.append(path)
@@ -150,10 +159,10 @@ def _walk(folder: Path, errors: list[tuple[str, str]]) -> tuple[list[Path], dict
     return found, skipped
 
 
-def _one_line(item: str, exc: BaseException) -> str:
+def _one_line(item: str, exc: BaseException, doing: str = "read") -> str:
     """Any unexpected failure as one line naming the file: never a traceback mid-batch."""
     detail = " ".join(str(exc).split())[:200]
-    return f"{item}: could not be read ({type(exc).__name__}{': ' + detail if detail else ''})"
+    return f"{item}: could not be {doing} ({type(exc).__name__}{': ' + detail if detail else ''})"
 
 
 def load_item(item: str | Path) -> tuple[ParsedReport, str, str]:
@@ -165,24 +174,35 @@ def load_item(item: str | Path) -> tuple[ParsedReport, str, str]:
     return read_report(path), path.name, str(path)
 
 
-def prepare_paths(
-    paths: Sequence[str | Path], summary: IngestSummary, on_error: Callable[[str], object] | None = None,
-) -> list[tuple[str, ParsedReport, PreparedReport]]:
-    """Read and prepare files, folders and URLs: ``(item, parsed, prepared)`` per good report.
+def collect_items(paths: Sequence[str | Path], summary: IngestSummary,
+                  on_error: Callable[[str], object] | None = None, empty_ok: bool = False) -> list[str | Path]:
+    """The files (folders expanded) and URLs to read; paths that are not there go to
+    ``summary.failed`` (and ``on_error``), one line each."""
+    urls = [str(p) for p in paths if is_url(str(p))]
+    files, errors = discover([p for p in paths if not is_url(str(p))], notes=summary.warnings, empty_ok=empty_ok)
+    for name, message in errors:
+        _fail(summary, on_error, name, message)
+    return [*files, *dict.fromkeys(urls)]
+
+
+def _fail(summary: IngestSummary, on_error: Callable[[str], object] | None, name: str, message: str) -> None:
+    summary.failed.append((name, message))
+    if on_error:
+        on_error(message)
+
+
+def prepare_items(
+    items: Iterable[str | Path], summary: IngestSummary, on_error: Callable[[str], object] | None = None,
+    progress: Progress | None = None,
+) -> Iterator[tuple[str, ParsedReport, PreparedReport]]:
+    """Read and prepare files and URLs one at a time: ``(item, parsed, prepared)`` per good report.
 
     Each failure, whatever raised it, becomes one line in ``summary.failed`` (and ``on_error``),
-    and the other reports go on: one odd page must never abort a batch with a traceback.
-    Shared by ingesting and ``--preview``, so both read exactly alike.
+    and the other reports go on: one odd page must never abort a batch with a traceback. A
+    generator, so an ingest holds only the reports it is embedding, not a whole folder's.
     """
-    out: list[tuple[str, ParsedReport, PreparedReport]] = []
-    urls = [str(p) for p in paths if is_url(str(p))]
-    files, errors = discover([p for p in paths if not is_url(str(p))], notes=summary.warnings)
     seen_ids: dict[str, str] = {}
-    for name, message in errors:
-        summary.failed.append((name, message))
-        if on_error:
-            on_error(message)
-    for item in [*files, *dict.fromkeys(urls)]:
+    for item in items:
         try:
             parsed, filename, path = load_item(item)
             report = prepare_report(parsed, filename, path)
@@ -192,28 +212,49 @@ def prepare_paths(
             message = _one_line(str(item), exc)
         else:
             message = ""
+        if not message and report.record.doc_id in seen_ids:
+            message = f"{item}: same report id as {seen_ids[report.record.doc_id]} (same source URL); skipped"
         if message:
-            summary.failed.append((str(item), message))
-            if on_error:
-                on_error(message)
+            _fail(summary, on_error, str(item), message)
+            if progress:
+                progress.item_done(failed=True)
             continue
         summary.warnings.extend(f"{item}: {w}" for w in parsed.warnings)
-        if report.record.doc_id in seen_ids:
-            msg = f"{item}: same report id as {seen_ids[report.record.doc_id]} (same source URL); skipped"
-            summary.failed.append((str(item), msg))
-            if on_error:
-                on_error(msg)
-            continue
         seen_ids[report.record.doc_id] = str(item)
-        out.append((str(item), parsed, report))
-    return out
+        yield str(item), parsed, report
+
+
+def prepare_paths(
+    paths: Sequence[str | Path], summary: IngestSummary, on_error: Callable[[str], object] | None = None,
+) -> list[tuple[str, ParsedReport, PreparedReport]]:
+    """Read and prepare files, folders and URLs: ``(item, parsed, prepared)`` per good report
+    (failures as in :func:`prepare_items`). Shared by ``--preview`` and the benches."""
+    return list(prepare_items(collect_items(paths, summary, on_error), summary, on_error))
+
+
+def _batches(reports: Iterable[PreparedReport]) -> Iterator[list[PreparedReport]]:
+    """Reports in groups of about EMBED_GROUP sentences (or BATCH_CHARS of text), as they are read."""
+    batch: list[PreparedReport] = []
+    sentences = chars = 0
+    for report in reports:
+        batch.append(report)
+        sentences += len(report.sentences)
+        chars += len(report.record.text)
+        if sentences >= EMBED_GROUP or chars >= BATCH_CHARS:
+            yield batch
+            batch, sentences, chars = [], 0, 0
+    if batch:
+        yield batch
 
 
 class Ingestor:
     """Writes prepared reports to the store: unchanged ones are skipped, changed ones replaced.
 
     With a ``questions`` generator (``QuestionGenerator.from_settings``: the question index is
-    on), each written report also gets generated questions, after its sentences are stored.
+    on), each written report also gets generated questions, after all reports are stored.
+
+    Every stage is per report: a report that cannot be read, embedded, tagged or written is
+    one line in ``summary.failed`` and the others are still stored.
     """
 
     def __init__(self, store: ReportStore, questions: QuestionGenerator | None = None):
@@ -224,116 +265,174 @@ class Ingestor:
         self,
         paths: Sequence[str | Path],
         prune: bool = False,
-        progress: Callable[[int, int], object] | None = None,
+        progress: Progress | None = None,
         on_error: Callable[[str], object] | None = None,
         wait: bool = False,
     ) -> IngestSummary:
-        """Ingest files and folders. ``progress(done, total)`` is called as sentences are embedded.
+        """Ingest files, folders and URLs, reading them one at a time and writing them in groups.
 
+        ``progress``: told of the files to read, sentences embedded and reports finished.
         ``wait``: block until another writer releases the store instead of raising StoreLocked.
+        ``prune``: remove stored reports whose files are gone from the given folders; a folder
+        left with no report files is then not an error.
         """
         started = time.perf_counter()
         summary = IngestSummary()
-        prepared = [report for _, _, report in prepare_paths(paths, summary, on_error)]
+        progress = progress or Progress()
+        items = collect_items(paths, summary, on_error, empty_ok=prune)
+        progress.start(len(items))
+        kept: set[str] = set()
+
+        def read() -> Iterator[PreparedReport]:
+            for _, _, report in prepare_items(items, summary, on_error, progress):
+                kept.add(report.record.doc_id)
+                yield report
+
         with self.store.write_lock(wait=wait):
             self.store.purge_orphans()
-            self._write(prepared, summary, progress)
+            self._write(_batches(read()), summary, progress, on_error)
             if prune:
-                summary.removed = self._prune(paths, {r.record.doc_id for r in prepared})
+                summary.removed = self._prune(paths, kept)
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def ingest_reports(self, prepared: list[PreparedReport], progress=None) -> IngestSummary:
-        """Ingest already-prepared reports (e.g. uploaded over HTTP)."""
+    def ingest_reports(self, prepared: list[PreparedReport], progress: Progress | None = None,
+                       on_error: Callable[[str], object] | None = None) -> IngestSummary:
+        """Ingest already-prepared reports (e.g. uploaded over HTTP); failures in ``summary.failed``."""
         started = time.perf_counter()
         summary = IngestSummary()
         with self.store.write_lock(wait=True):
-            self._write(prepared, summary, progress)
+            self._write([prepared], summary, progress or Progress(), on_error)
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def _write(self, prepared: list[PreparedReport], summary: IngestSummary, progress) -> None:
-        existing = self.store.get_documents([r.record.doc_id for r in prepared])
-        todo: list[PreparedReport] = []
-        unasked: list[PreparedReport] = []  # unchanged, but without questions from this prompt yet
-        for report in prepared:
-            old = existing.get(report.record.doc_id)
-            if old and old.version == report.record.version:
-                summary.unchanged.append(report.record.doc_id)
-                if self.questions is not None and not self.store.has_questions(
-                        report.record.doc_id, report.record.version, self.questions.version):
-                    unasked.append(report)
-            else:
-                (summary.updated if old else summary.added).append(report.record.doc_id)
-                todo.append(report)
-        total = sum(len(r.sentences) for r in todo)
-        done = 0
-        if progress and total:
-            progress(0, total)
-        groups: list[list[PreparedReport]] = [[]]
-        for report in todo:
-            if sum(len(r.sentences) for r in groups[-1]) >= EMBED_GROUP:
-                groups.append([])
-            groups[-1].append(report)
-        # Write each group in the background while the next one is encoded: Chroma writes were
-        # ~30% of ingest time, and both the model and Chroma's Rust core release the GIL.
+    def _write(self, batches: Iterable[list[PreparedReport]], summary: IngestSummary, progress: Progress,
+               on_error: Callable[[str], object] | None) -> None:
+        """Embed and store each batch; the previous batch is written while the next is embedded."""
+        asked: list[PreparedReport] = []  # reports to generate questions for (only with the index on)
+
+        def collect(outcome: list[tuple[PreparedReport, str]], verbs: dict[str, str]) -> None:
+            for report, error in outcome:
+                if error:
+                    _fail(summary, on_error, _name(report), error)
+                else:
+                    getattr(summary, verbs[report.record.doc_id]).append(report.record.doc_id)
+                    summary.passages += len(report.passages)
+                    if self.questions is not None:
+                        asked.append(report)
+                progress.item_done(failed=bool(error))
+
+        # Write each group in the background while the next one is read and encoded: Chroma
+        # writes were ~30% of ingest time, and both the model and Chroma's Rust core release the GIL.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as writer:
             pending = None
-            for group in (g for g in groups if g):
-                done = self._embed(group, done, total, progress)
+            for batch in batches:
+                existing = self.store.get_documents([r.record.doc_id for r in batch])
+                todo: list[PreparedReport] = []
+                verbs: dict[str, str] = {}
+                for report in batch:
+                    old = existing.get(report.record.doc_id)
+                    if old and old.version == report.record.version:
+                        summary.unchanged.append(report.record.doc_id)
+                        if self.questions is not None and not self.store.has_questions(
+                                report.record.doc_id, report.record.version, self.questions.version):
+                            asked.append(report)  # unchanged, but without questions from this prompt yet
+                        progress.item_done()
+                    else:
+                        verbs[report.record.doc_id] = "updated" if old else "added"
+                        todo.append(report)
+                embedded, failed = self._embed_each(todo, progress)
                 if pending is not None:
-                    pending.result()  # one group in flight: bounded memory, errors surface here
-                pending = writer.submit(self._store_group, group)
+                    collect(*pending.result())  # one group in flight: bounded memory
+                collect([(r, e) for r, e in failed], verbs)
+                pending = writer.submit(lambda g=embedded, v=verbs: (self._store_group(g), v)) if embedded else None
             if pending is not None:
-                pending.result()
-        summary.passages += sum(len(r.passages) for r in todo)
+                collect(*pending.result())
         if self.questions is not None:
             summary.questions = summary.questions or 0
-            for report in [*todo, *unasked]:
+            for report in asked:
                 summary.questions += self._index_questions(report, summary)
 
     def _index_questions(self, report: PreparedReport, summary: IngestSummary) -> int:
         """Generate and store one report's questions. Never fails the report: it is already
         stored, and a report left without questions is asked again on the next ingest."""
-        name = report.record.path or report.record.source or report.record.doc_id
+        name = _name(report)
         try:
             got = self.questions.generate(report)
         except QuestionError as exc:
             summary.warnings.append(f"{name}: no questions generated, the question model failed ({exc}); "
                                     "stored without them, asked again on the next ingest")
             return 0
+        except Exception as exc:  # noqa: BLE001 - the report is stored already; never fail it here
+            summary.warnings.append(f"{name}: no questions generated ({type(exc).__name__}: {exc}); "
+                                    "stored without them, asked again on the next ingest")
+            return 0
         if got.unreadable:
             summary.warnings.append(f"{name}: {got.unreadable} of {got.asked} question replies had no usable "
                                     "questions (not JSON, or none ending in '?')")
-        self.store.delete_questions(report.record.doc_id)  # a new prompt version replaces the old set
-        return store_questions(self.store, got.pairs, self.questions.version)
+        try:
+            self.store.delete_questions(report.record.doc_id)  # a new prompt version replaces the old set
+            return store_questions(self.store, got.pairs, self.questions.version)
+        except Exception as exc:  # noqa: BLE001 - asked again on the next ingest
+            summary.warnings.append(f"{name}: questions could not be stored ({type(exc).__name__}: {exc}); "
+                                    "asked again on the next ingest")
+            return 0
 
-    def _embed(self, group: list[PreparedReport], done: int, total: int, progress) -> int:
-        """Set the vectors of a group's sentences and passages; returns sentences done so far."""
+    def _embed_each(self, group: list[PreparedReport], progress: Progress
+                    ) -> tuple[list[PreparedReport], list[tuple[PreparedReport, str]]]:
+        """Embed a group in one go; if that fails, report by report, so only the report that
+        fails (a bug, a text the tagger refuses) is left out: ``(embedded, [(report, error)])``."""
+        if not group:
+            return [], []
+        try:
+            self._embed(group, progress)
+            return group, []
+        except OSError:
+            raise  # the model's folder is missing, the disk failed: the run's problem, not a report's
+        except Exception as exc:  # noqa: BLE001 - found out below, report by report
+            if len(group) == 1:
+                return [], [(group[0], _one_line(_name(group[0]), exc, "embedded"))]
+        embedded, failed = [], []
+        for report in group:
+            try:
+                self._embed([report], progress)
+            except OSError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one report's failure is one line
+                failed.append((report, _one_line(_name(report), exc, "embedded")))
+            else:
+                embedded.append(report)
+        return embedded, failed
+
+    def _embed(self, group: list[PreparedReport], progress: Progress) -> None:
+        """Set the vectors and entities of a group's sentences and the vectors of its passages."""
         sentences = [s for r in group for s in r.sentences]
-        counter = [done]
-
-        def step(n: int) -> None:
-            counter[0] += n
-            if progress:
-                progress(counter[0], total)
-
         texts = [embedding_text(s, r.record.title) for r in group for s in r.sentences]
-        vectors = self.store.embedder.encode(texts, progress=step)
+        vectors = self.store.embedder.encode(texts, progress=progress.sentences)
         for sentence, vector in zip(sentences, vectors):
             sentence.vector = vector
         ensure_entities(sentences)  # typed answers read them at serving time (see vectorstore/entities.py)
+        release_memory()
         for report in group:
             for passage, members in zip(report.passages, report.members):
                 # A passage's vector is the mean of its sentences': no second encoding pass.
                 mean = np.mean([report.sentences[i].vector for i in members], axis=0)
                 passage.vector = (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
-        return counter[0]
 
-    def _store_group(self, group: list[PreparedReport]) -> None:
+    def _store_group(self, group: list[PreparedReport]) -> list[tuple[PreparedReport, str]]:
+        """Write each report; ``(report, "")`` when stored, ``(report, error)`` when not. A failed
+        write leaves the stored version as it was (its new passages are purged as orphans)."""
+        out = []
         for report in group:
             report.record.ingested_at = time.time()
-            self.store.write_document(report.record, report.passages, report.sentences)
+            try:
+                self.store.write_document(report.record, report.passages, report.sentences)
+            except Exception as exc:  # noqa: BLE001 - one report's failure is one line
+                out.append((report, _one_line(_name(report), exc, "stored")))
+            else:
+                out.append((report, ""))
+        release_memory()  # Chroma's writes leave freed buffers behind too
+        return out
 
     def _prune(self, paths: Sequence[str | Path], keep: set[str]) -> list[str]:
         folders = [Path(p).expanduser().resolve() for p in paths if Path(p).expanduser().is_dir()]
@@ -350,3 +449,8 @@ class Ingestor:
     def delete(self, doc_id: str) -> bool:
         with self.store.write_lock(wait=True):
             return self.store.delete_document(doc_id)
+
+
+def _name(report: PreparedReport) -> str:
+    """How messages name a report: its file, else its URL, else its id."""
+    return report.record.path or report.record.source or report.record.doc_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .byline import is_byline, take_bylines
 from .decode import decode_bytes
 from .fetch import fetch, is_url
 from .header import parse_header
@@ -18,8 +19,10 @@ SUPPORTED_LIST = ".txt, .md, .html, .htm, .pdf"
 MAX_FILE_BYTES = 20 * 1024 * 1024  # text and HTML
 MAX_PDF_BYTES = 100 * 1024 * 1024  # PDFs carry images: a 60-page UN panel report is often 30 MB
 # A 1,000-page report is about 3 M characters; more is a log, a dump or an attack, and would
-# take hours to embed.
-MAX_TEXT_CHARS = 5_000_000
+# take hours to embed. It also bounds memory: an ingest's peak RSS grows by about 80 MB per
+# million characters over the ~700 MB of the models (bench/hostile.py: 776 MB at 0.5 M, 899 MB
+# at 2 M, 960 MB at 2.99 M), so 3 M keeps any accepted file under 1 GB; 5 M would not.
+MAX_TEXT_CHARS = 3_000_000
 
 __all__ = ["MAX_FILE_BYTES", "MAX_PDF_BYTES", "SUPPORTED", "ParsedReport", "ReportError", "kind_of",
            "parse_bytes", "parse_html", "parse_text", "read_report", "read_url", "url_filename"]
@@ -30,14 +33,17 @@ def parse_text(text: str, name: str) -> ParsedReport:
     header = parse_header(text)
     meta, body = dict(header.meta), header.body
     if not meta.get("title"):
-        lines = body.split("\n")
-        idx = next((i for i, line in enumerate(lines) if line.strip()), None)
-        first = re.sub(r"^#+\s*", "", lines[idx].strip()) if idx is not None else ""
-        if first and len(first) <= 200 and not first.endswith((".", "!", "?", ",", ";", ":")):
+        found = re.search(r"[^\s]", body)  # the first line with text, found without splitting a 20 MB body
+        line_end = body.find("\n", found.start()) if found else -1
+        line_end = len(body) if line_end < 0 else line_end
+        first = re.sub(r"^#+\s*", "", body[found.start() : line_end].strip()) if found else ""
+        if first and len(first) <= 200 and not first.endswith((".", "!", "?", ",", ";", ":")) and not is_byline(first):
             meta["title"] = first  # a heading-like first line
-            body = "\n".join(lines[idx + 1 :])
+            body = body[line_end + 1 :]
         else:
             meta["title"] = Path(name).stem.replace("_", " ").replace("-", " ")
+    # "*Published 10 February 2024 by Jane Doe*" under the title: the date and author, not text.
+    body = take_bylines(body, meta)
     # Markdown heading markers stay: ingest.structure reads them as headings (and drops the '#').
     if not body.strip():
         raise ReportError(f"{name}: the report has a header but no text")
@@ -64,12 +70,17 @@ def parse_bytes(data: bytes, name: str, kind: str | None = None, charset: str | 
             parsed.meta["source"] = url
     else:
         text, warnings = decode_bytes(data, name, declared=charset, html=kind == "html")
+        if kind == "text" and len(text) > MAX_TEXT_CHARS:
+            raise ReportError(_too_much_text(name, len(text)))  # before any copy of it is made
         parsed = parse_html(text, name, url=url) if kind == "html" else parse_text(text, name)
         parsed.warnings[:0] = warnings
     if len(parsed.body) > MAX_TEXT_CHARS:
-        raise ReportError(f"{name}: too much text ({len(parsed.body) / 1e6:.0f} M characters; "
-                          f"the limit is {MAX_TEXT_CHARS / 1e6:.0f} M)")
+        raise ReportError(_too_much_text(name, len(parsed.body)))
     return parsed
+
+
+def _too_much_text(name: str, chars: int) -> str:
+    return f"{name}: too much text ({chars / 1e6:.0f} M characters; the limit is {MAX_TEXT_CHARS / 1e6:.0f} M)"
 
 
 def read_report(path: Path) -> ParsedReport:

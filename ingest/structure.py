@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, replace
 
 from vectorstore.records import NOT_ANSWERS
 
-from .chunking import split_sentences
+from .byline import is_byline
+from .chunking import MAX_SENTENCE_CHARS, cut_span, split_sentences
 from .clean import caption_core, is_credit, is_end_matter, is_navigation, is_weak_end_matter, starts_end_matter
 
 # What a unit is. Only body, item, row and caption units can be quoted as an answer;
@@ -40,13 +41,20 @@ _NO_HEADING_END = re.compile(r"[.!?,;:…\"”’)\]]$")
 _BYLINE = re.compile(r"^by\s+[A-Z]", re.I)
 _RULE = re.compile(r"^(?:[-*_=~]\s*){3,}$")
 _IMAGE = re.compile(r"^!\[([^\]]*)\]\([^)]*\)$")
-_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\((?:[^()\s]+|[^()\s]*\([^()\s]*\)[^()\s]*)(?:\s+\"[^\"]*\")?\)")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+# Inline markup spans are bounded (link text 500, URL 2,000, emphasis 300 characters) and link
+# text holds no "[": on a megabyte line of "[[[[" or "** ** **" an unbounded lazy span made every
+# opener scan to the end of the line, quadratic in the line's length.
+_LINK = re.compile(r"(?<!!)\[([^\[\]\n]{1,500})\]\((?:[^()\s]{1,2000}|[^()\s]{0,2000}\([^()\s]{0,2000}\)[^()\s]{0,2000})(?:\s+\"[^\"]{0,300}\")?\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.{1,300}?)(?<=\S)\1")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]{1,300}?)(?<=[^\s*])\*(?![\w*])")
 CAPTION_PREFIX = "Caption: "
 _QUOTE = re.compile(r"^(?:>\s?)+")
 _EMPHASIS = re.compile(r"^[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}$")
 _SUSPECT = re.compile(r"[^\n\t\f\x20-\x7e]")
+# A "heading" longer than this is a paragraph marked up as one (a megabyte "# ..." line): it
+# would head, and be embedded with, every sentence under it.
+MAX_HEADING_CHARS = 200
+MAX_CONTEXT_CHARS = 300  # a lead-in or header row as context of items and rows: its start is enough
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,13 @@ class _Block:
     page: int | None = None
     markers: list[str] = field(default_factory=list)  # list: each item's marker as written ("- ", "2. ")
     indent: int = 0  # paragraph: indentation of its last line (a deeper one starts a new paragraph)
+    wrapped: list[str] = field(default_factory=list)  # list: the wrapped lines of its last item, not yet joined
+
+    def settle(self) -> None:
+        """Join the last item's wrapped lines: once per item, so a megabyte item costs linear time."""
+        if self.wrapped:
+            self.lines[-1] = _join_lines([self.lines[-1], *self.wrapped])
+            self.wrapped.clear()
 
     def joined(self) -> str:
         return _join_lines(self.lines) if self.kind == "paragraph" else " ".join(self.lines)
@@ -108,15 +123,15 @@ def _indent(raw: str) -> int:
 def _join_lines(lines: list[str]) -> str:
     """Hard-wrapped lines as one paragraph; a word broken by a line-end hyphen keeps its hyphen
     ("long-" + "term") rather than guessing whether the hyphen was the typesetter's."""
-    out = ""
+    parts: list[str] = []
+    tail = ""  # the last two characters joined so far
     for line in lines:
-        if not out:
-            out = line
-        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
-            out += line
-        else:
-            out += " " + line
-    return out
+        if parts and not (tail.endswith("-") and len(tail) > 1 and tail[-2].isalpha() and line[:1].islower()):
+            parts.append(" ")
+            tail = tail[-1:] + " "
+        parts.append(line)
+        tail = (tail + line)[-2:]
+    return "".join(parts)
 
 
 def _parse_page(page: str, number: int | None) -> list[_Block]:
@@ -127,6 +142,7 @@ def _parse_page(page: str, number: int | None) -> list[_Block]:
     def close() -> None:
         nonlocal current
         if current is not None and current.lines:
+            current.settle()
             blocks.append(current)
         current = None
 
@@ -145,7 +161,8 @@ def _parse_page(page: str, number: int | None) -> list[_Block]:
                 prev_line = ""
                 continue
         if _RULE.match(line):  # "---", "* * *": a section break, layout only
-            if current is not None and current.kind == "paragraph" and len(current.lines) == 1 and set(line) <= {"=", "-"}:
+            if (current is not None and current.kind == "paragraph" and len(current.lines) == 1
+                    and len(current.lines[0]) <= MAX_HEADING_CHARS and set(line) <= {"=", "-"}):
                 current.kind = "heading"  # a setext heading: "Background" underlined with === or ---
             close()
             prev_line = ""
@@ -162,7 +179,10 @@ def _parse_page(page: str, number: int | None) -> list[_Block]:
             line = _inline(line)
         heading = _MD_HEADING.match(line)
         bullet = _BULLET.match(line)
-        if heading:
+        if heading and len(heading.group(2)) > MAX_HEADING_CHARS:
+            close()
+            current = _Block("paragraph", [heading.group(2)], number, indent=indent)
+        elif heading:
             close()
             text = _EMPHASIS.sub("", heading.group(2)).strip()  # "## **Pay**" -> "Pay"
             if text:
@@ -180,6 +200,7 @@ def _parse_page(page: str, number: int | None) -> list[_Block]:
             if current is None or current.kind != "list":
                 close()
                 current = _Block("list", [], number)
+            current.settle()
             current.markers.append(line[: bullet.end()])
             current.lines.append(line[bullet.end():])
         elif is_credit(line):
@@ -187,8 +208,9 @@ def _parse_page(page: str, number: int | None) -> list[_Block]:
         elif caption_core(line) is not None:
             close()
             blocks.append(_Block("caption", [line], number))
-        elif current is not None and current.kind == "list" and (indent > 0 or not _ENDS_SENTENCE.search(current.lines[-1])):
-            current.lines[-1] = _join_lines([current.lines[-1], line])  # a wrapped item continues
+        elif current is not None and current.kind == "list" and (
+                indent > 0 or not _ENDS_SENTENCE.search((current.wrapped or current.lines)[-1])):
+            current.wrapped.append(line)  # a wrapped item continues
         elif current is not None and current.kind == "paragraph" and indent <= current.indent and not starts_end_matter(line):
             current.lines.append(line)
             current.indent = indent
@@ -266,24 +288,56 @@ def _heading_like(line: str) -> bool:
     """A short line that does not end like a sentence: "Background", "Key findings"."""
     words = line.split()
     return (len(line) <= 80 and 1 <= len(words) <= 12 and (line[0].isupper() or line[0].isdigit())
-            and not _NO_HEADING_END.search(line) and not _BYLINE.match(line) and not _PAGE_NUMBER.match(line))
+            and not _NO_HEADING_END.search(line) and not _BYLINE.match(line) and not _PAGE_NUMBER.match(line)
+            and not is_byline(line))  # "Published 10 February 2024" is metadata, not a section
 
 
 def _find_headings(blocks: list[_Block]) -> list[_Block]:
-    """Plain-text headings: a heading-like line alone before another block, or a heading-like
-    first line clearly shorter than the wrapped line under it ("Background" + paragraph)."""
+    """Plain-text headings: a heading-like line alone before another block, or heading-like
+    lines inside a block (see :func:`_inner_headings`)."""
     out: list[_Block] = []
     for i, b in enumerate(blocks):
-        if b.kind != "paragraph" or not _heading_like(b.lines[0]):
+        if b.kind != "paragraph":
             out.append(b)
         elif len(b.lines) == 1:
-            follows = i + 1 < len(blocks)
+            follows = i + 1 < len(blocks) and _heading_like(b.lines[0])
             out.append(_Block("heading", b.lines, b.page) if follows else b)
-        elif len(b.lines[0]) < 0.6 * len(b.lines[1]) and b.lines[1][:1].isupper():
-            out.append(_Block("heading", b.lines[:1], b.page))
-            out.append(_Block("paragraph", b.lines[1:], b.page, indent=b.indent))
         else:
-            out.append(b)
+            out.extend(_inner_headings(b))
+    return out
+
+
+def _inner_headings(b: _Block) -> list[_Block]:
+    """A paragraph block split at the heading lines inside it.
+
+    A heading line is heading-like and clearly shorter (under 60%) than the capitalised line
+    under it, and opens the block or follows a finished sentence (up to two stacked headings
+    there). PDFs have no blank lines, so a page's text is one block and its headings sit inside
+    it: without this, "Workers in Mongolia" was glued to the sentence after it. In hard-wrapped
+    text a line is that much shorter than the next only where a paragraph or a heading ends.
+    """
+    lines = b.lines
+    out: list[_Block] = []
+    para: list[str] = []
+    k = 0
+    while k < len(lines) - 1:
+        if k == 0 or _ENDS_SENTENCE.search(lines[k - 1]):
+            end = k
+            while end < len(lines) - 1 and end - k < (1 if k == 0 else 2) and _heading_like(lines[end]):
+                end += 1
+            if end > k and lines[end][:1].isupper() and all(len(lines[x]) < 0.6 * len(lines[end]) for x in range(k, end)):
+                if para:
+                    out.append(_Block("paragraph", para, b.page, indent=b.indent))
+                    para = []
+                out.extend(_Block("heading", [line], b.page) for line in lines[k:end])
+                k = end
+                continue
+        para.append(lines[k])
+        k += 1
+    para.extend(lines[k:])
+    if not out:
+        return [b]
+    out.append(_Block("paragraph", para, b.page, indent=b.indent))
     return out
 
 
@@ -304,6 +358,14 @@ def _same_words(a: str, b: str) -> bool:
     return re.sub(r"\W+", " ", a).strip().lower() == re.sub(r"\W+", " ", b).strip().lower()
 
 
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit // 2, limit)
+    return text[: cut if cut > 0 else limit - 1].rstrip() + "…"
+
+
 def _is_bare_lead_in(sentence: str) -> bool:
     """"Key points:", "The report found that:" — words that only announce what follows."""
     return sentence.endswith(":") and len(sentence.split()) <= 8
@@ -322,6 +384,7 @@ def structure(body: str, title: str = "") -> Structured:
     units: list[Unit] = []
     pos = 0
     heading = ""
+    para, para_start = "", 0  # the last paragraph written and where it starts
 
     def add(piece: str) -> int:
         nonlocal pos
@@ -348,15 +411,15 @@ def structure(body: str, title: str = "") -> Structured:
                 # "Workers said they lacked:" right before a list introduces it: a lead-in unit
                 # (never an answer on its own) and the context of every item.
                 last = units[-1]
-                sentence = "".join(pieces)[last.start : last.end]
+                sentence = para[last.start - para_start : last.end - para_start]
                 if sentence.endswith(":"):
                     units[-1] = replace(last, kind=LEAD_IN)
-                    lead = sentence
+                    lead = _clip(sentence, MAX_CONTEXT_CHARS)
             if b.kind == "table" and len(b.lines) > 1:
                 rows = b.lines
                 start = add(rows[0])
-                units.append(Unit(start, start + len(rows[0]), LEAD_IN, heading, b.page))
-                lead, rows = rows[0], rows[1:]
+                units.extend(Unit(s, e, LEAD_IN, heading, b.page) for s, e in _capped(rows[0], start))
+                lead, rows = _clip(rows[0], MAX_CONTEXT_CHARS), rows[1:]
                 add("\n")
             else:
                 rows = b.lines
@@ -364,14 +427,22 @@ def structure(body: str, title: str = "") -> Structured:
                 if k:
                     add("\n")
                 marker = b.markers[k] if b.kind == "list" else ""
-                start = add(marker + row)
-                units.append(Unit(start + len(marker), start + len(marker) + len(row),
-                                  ITEM if b.kind == "list" else ROW, heading, b.page, lead))
+                start = add(marker + row) + len(marker)
+                units.extend(Unit(s, e, ITEM if b.kind == "list" else ROW, heading, b.page, lead)
+                             for s, e in _capped(row, start))
         else:
             para = b.joined()
-            start = add(para)
+            para_start = start = add(para)
             spans = split_sentences(para)
             for k, (s, e) in enumerate(spans):
                 kind = LEAD_IN if k == len(spans) - 1 and _is_bare_lead_in(para[s:e]) else BODY
                 units.append(Unit(start + s, start + e, kind, heading, b.page))
     return Structured("".join(pieces), units)
+
+
+def _capped(piece: str, start: int) -> list[tuple[int, int]]:
+    """Spans of a list item or table row placed at ``start``: itself, or pieces of it when it is
+    longer than a sentence may be (a megabyte "- item" line)."""
+    if len(piece) <= MAX_SENTENCE_CHARS:
+        return [(start, start + len(piece))]
+    return cut_span(piece, 0, len(piece), MAX_SENTENCE_CHARS, offset=start)

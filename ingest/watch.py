@@ -48,6 +48,8 @@ class Watcher:
         summary = self.ingestor.ingest_paths(self.folders, prune=True, wait=True,
                                              on_error=lambda m: self.say(f"error: {m}"))
         self.done = before  # changes made during the pass show up at the next poll
+        for warning in summary.warnings:
+            self.say(f"warning: {warning}")
         self.say(summary.line())
         return 1 if summary.failed else 0
 

@@ -339,6 +339,17 @@
     $("empty").hidden = turns.length > 0;
   }
 
+  // Where `heading` stands as a whole line of `text` (the last such line before `before`), or -1.
+  function headingLine(text, heading, before) {
+    if (!heading) return -1;
+    let found = -1;
+    for (let i = text.indexOf(heading); i >= 0 && i < before; i = text.indexOf(heading, i + 1)) {
+      const end = i + heading.length;
+      if ((i === 0 || text[i - 1] === "\n") && (end === text.length || text[end] === "\n")) found = i;
+    }
+    return found;
+  }
+
   function showPassage(c, fromTimeline) {
     $("documents").hidden = true;
     $("toggle-docs").setAttribute("aria-expanded", "false");
@@ -349,9 +360,6 @@
     // "p. 4" for PDF passages (page is null elsewhere); the section heading above the quote.
     const page = Number.isInteger(c.page) && c.page > 0 ? `p. ${c.page}` : "";
     $("passage-meta").textContent = [c.date, c.outlet, page].filter(Boolean).join(" · ");
-    const heading = $("passage-heading");
-    heading.textContent = typeof c.heading === "string" ? c.heading : "";
-    heading.hidden = !heading.textContent;
     const first = renderQuote(c, "", "");
     shownPassage = c;
     if (listContinues(c)) wholeList(c);
@@ -387,10 +395,26 @@
       .map((h) => ({ start: Math.max(0, Number(h.start) || 0), end: Math.min(text.length, Number(h.end) || 0), kind: h.kind }))
       .filter((h) => h.end > h.start)
       .sort((a, b) => a.start - b.start);
+    // The section heading above the quote, unless the quote holds it as a line of its own: then it
+    // is shown there, in bold, and not a second time above.
+    const sectionHeading = typeof c.heading === "string" ? c.heading : "";
+    const at = headingLine(text, sectionHeading, marks.length ? marks[0].start : text.length);
+    const heading = $("passage-heading");
+    heading.textContent = at < 0 ? sectionHeading : "";
+    heading.hidden = !heading.textContent;
+    if (at >= 0) {
+      marks.push({ start: at, end: at + sectionHeading.length, kind: "heading" });
+      marks.sort((a, b) => a.start - b.start);
+    }
     let first = null;
     for (const h of marks) {
       if (h.start < pos) continue;
       quote.append(document.createTextNode(text.slice(pos, h.start)));
+      if (h.kind === "heading") {
+        quote.append(el("strong", "quote-heading", text.slice(h.start, h.end)));
+        pos = h.end;
+        continue;
+      }
       // A caption is marked as one: the fact comes from under a picture, not the article's text.
       const mark = el("mark", h.kind === "caption" ? "caption" : "", text.slice(h.start, h.end));
       if (h.kind === "caption") mark.title = "Caption";

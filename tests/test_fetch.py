@@ -117,3 +117,25 @@ def test_cli_ingests_urls_among_files_then_skips_or_replaces(pages, tmp_path):
 
     same = run_cli("--store", str(store), "--json", "-q", pages.url("/news/welders.html"))
     assert json.loads(same.stdout)["unchanged"] == [url_id]
+
+
+def test_compressed_responses_are_inflated_within_the_limit(pages):
+    import gzip
+    import zlib
+
+    from bench.hostile import gzip_bomb
+
+    body = article(BODY)
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    pages.pages["/gzip.html"] = Page(gzip.compress(body), headers={"Content-Encoding": "gzip"})
+    pages.pages["/zlib.html"] = Page(zlib.compress(body), headers={"Content-Encoding": "deflate"})
+    pages.pages["/raw.html"] = Page(raw.compress(body) + raw.flush(), headers={"Content-Encoding": "deflate"})
+    for path in ("/gzip.html", "/zlib.html", "/raw.html"):
+        assert "250 of them" in read_url(pages.url(path)).body, path
+    # A gzip bomb: 50 MB of HTML in about 50 KB on the wire, refused while inflating.
+    pages.pages["/bomb.html"] = Page(gzip_bomb(50_000_000)[1], headers={"Content-Encoding": "gzip"})
+    with pytest.raises(ReportError, match="too large .*once decompressed"):
+        fetch(pages.url("/bomb.html"))
+    pages.pages["/br.html"] = Page(body, headers={"Content-Encoding": "br"})
+    with pytest.raises(ReportError, match="unsupported content encoding 'br'"):
+        fetch(pages.url("/br.html"))

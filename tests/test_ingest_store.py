@@ -75,3 +75,18 @@ def test_store_as_langchain_vectorstore(make_store):
     assert len(docs) == 2
     assert any("passports and visas" in d.page_content for d in docs)
     assert all(d.metadata["outlet"] == "Daily NK" and d.metadata["end"] > d.metadata["start"] for d in docs)
+
+
+def test_a_report_that_cannot_be_embedded_fails_alone(make_store):
+    from ingest import prepare_report
+    from ingest.readers import parse_text
+
+    good = prepare_report(parse_text(REPORT, "good.txt"), "good.txt")
+    bad = prepare_report(parse_text(REPORT.replace("Vladivostok", "Nakhodka"), "bad.txt"), "bad.txt")
+    bad.sentences[0].text = None  # what a reader bug would hand on: not text
+    store = make_store()
+    summary = Ingestor(store).ingest_reports([good, bad])
+    assert summary.added == [good.record.doc_id]
+    [(name, message)] = summary.failed
+    assert name == bad.record.doc_id and message.startswith(f"{name}: could not be embedded (TypeError")
+    assert [d.doc_id for d in store.list_documents()] == [good.record.doc_id]

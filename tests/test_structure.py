@@ -284,3 +284,86 @@ def test_real_trafilatura_markdown():
         ("row", "| Russia | 20,000 |", "Pay and hours", "| Country | Workers |"),
         ("body", "The camp can be reached at the end of a dirt road, the defector said.", "Pay and hours", ""),
     ]
+
+
+PDF_PAGE = [  # a PDF page as pypdf gives it: lines, no blank line between paragraphs or headings
+    "According to the panel, the workers were sent abroad by the Korea Rungra 888 company and paid",
+    "through a bank in Dandong, which kept most of their wages for the state.",
+    "Workers in Mongolia",
+    "According to one Member State, about 500 North Korean workers were still in Mongolia in 2023",
+    "and worked for construction companies around Ulaanbaatar under contracts signed in 2019.",
+]
+
+
+def test_a_pdf_heading_line_is_not_glued_to_the_sentence_under_it():
+    st = structure("\n".join(PDF_PAGE) + "\n\f")
+    units = [(u.kind, st.text[u.start : u.end], u.heading) for u in st.units]
+    assert ("heading", "Workers in Mongolia", "Workers in Mongolia") in units
+    said = next(t for k, t, _ in units if t.startswith("According to one Member State"))
+    assert ("body", said, "Workers in Mongolia") in units
+    assert not any("Mongolia According" in t for _, t, _ in units)
+    # Hard-wrapped prose is not cut: a line is that much shorter than the next only at a heading.
+    prose = ("The workers were paid in cash.\nSome of them sent the money home through brokers who took a\n"
+             "third of it, a source in Dandong said on Monday.")
+    assert [u.kind for u in structure(prose).units] == ["body", "body"]
+
+
+def test_a_pdf_heading_reaches_the_passage_and_its_sentences(tmp_path):
+    from ingest.readers import parse_bytes
+
+    from .pdfwriter import make_pdf
+
+    parsed = parse_bytes(make_pdf([PDF_PAGE * 3]), "panel.pdf")
+    report = prepare_report(parsed, "panel.pdf")
+    said = [s for s in report.sentences if s.text.startswith("According to one Member State")]
+    assert said and all(s.heading == "Workers in Mongolia" for s in said)
+    assert not any("Mongolia According" in p.text for p in report.passages)
+
+
+def test_a_markdown_byline_feeds_the_date_and_is_never_a_heading():
+    from ingest.readers import parse_text
+
+    md = ("# North Korean workers in Mongolia\n\n*Published 10 February 2024 by Jane Doe*\n\n"
+          "About 500 North Korean workers were still in Mongolia last year, a source said.\n\n"
+          "The workers build apartment blocks in Ulaanbaatar.\n")
+    parsed = parse_text(md, "mongolia.md")
+    assert parsed.meta["date"] == "2024-02-10" and parsed.meta["author"] == "Jane Doe"
+    assert parsed.meta["title"] == "North Korean workers in Mongolia"
+    report = prepare_report(parsed, "mongolia.md")
+    assert report.record.date == "2024-02-10" and "Published" not in report.record.text
+    assert all(s.kind != "heading" and not s.heading for s in report.sentences)
+
+    piped = parse_text("Workers in Mongolia\n\nBy Jane Doe | 3 March 2023\n\nAbout 500 workers stayed, a source said.\n",
+                       "w.md")
+    assert piped.meta["date"] == "2023-03-03" and piped.meta["author"] == "Jane Doe" and "By Jane" not in piped.body
+    header = parse_text("Title: Workers\nDate: 2021-04\n\n*Published 10 February 2024*\n\nThe workers left.\n", "w.md")
+    assert header.meta["date"] == "2021-04", "the header's date wins"
+    # Further down, a byline-like line stays text, but never heads a section.
+    late = structure("The workers left.\n\nUpdated 12 March 2024\n\nMore workers arrived in May.")
+    assert [u.kind for u in late.units] == ["body", "body", "body"]
+
+
+def test_sentences_that_only_look_like_bylines_stay_text():
+    from ingest.byline import parse_byline
+    from ingest.readers import parse_text
+
+    for line in ("By Monday, workers had left.", "By Monday, 10 February 2024, the workers had left the site.",
+                 "Published by the UN in 2024", "In February 2024 the workers left", "by the end of 2023"):
+        assert parse_byline(line) is None, line
+    parsed = parse_text("Title: Workers\n\nBy Monday, 10 February 2024, the workers had left the site.\n", "w.txt")
+    assert "By Monday" in parsed.body and "date" not in parsed.meta
+
+
+def test_megabyte_items_headings_and_header_rows_are_capped():
+    from ingest.chunking import MAX_PASSAGE_CHARS, MAX_SENTENCE_CHARS
+    from ingest.structure import MAX_CONTEXT_CHARS, MAX_HEADING_CHARS
+
+    words = "north korean workers were paid in cash by the company " * 2000
+    body = (f"# {words}\n\nThe men listed:\n\n- {words}\n- no doctor\n\n| {words} | pay |\n|---|---|\n| Kazan | 400 |\n")
+    report = prepare_report(ParsedReport(body=body, meta={"title": "Caps"}), "caps.md")
+    assert max(len(s.text) for s in report.sentences) <= MAX_SENTENCE_CHARS
+    assert max(len(p.text) for p in report.passages) <= MAX_PASSAGE_CHARS
+    assert all(len(s.heading) <= MAX_HEADING_CHARS and len(s.context) <= MAX_CONTEXT_CHARS + 1 for s in report.sentences)
+    kinds = {s.kind for s in report.sentences}
+    assert {"item", "row", "lead_in"} <= kinds and "heading" not in kinds
+    assert any(s.text == "no doctor" and s.context == "The men listed:" for s in report.sentences)

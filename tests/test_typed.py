@@ -183,3 +183,15 @@ def test_the_entity_model_loads_without_torch_in_a_fresh_process():
                          cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_a_text_longer_than_the_tagger_takes_is_tagged_in_pieces():
+    # spaCy refuses a text over nlp.max_length (E088: once a whole ingest failed on one); a long
+    # text is tagged piece by piece, with offsets still into the whole text.
+    text = " ".join(f"Kim Jong Un visited Pyongyang on {d} May 2023 with 300 workers." for d in range(1, 29))
+    assert len(text) > 1000
+    whole = sentence_entities([text])[0]
+    pieces = sentence_entities([text], max_piece_chars=200)[0]
+    assert {text[s:e] for label, s, e in pieces if label == "GPE"} == {"Pyongyang"}
+    assert all(text[s:e] and text[s:e] == text[s:e].strip() for _, s, e in pieces)
+    assert len(pieces) >= 0.9 * len(whole)

@@ -62,12 +62,42 @@ def _import_spacy():
     return spacy
 
 
-def sentence_entities(texts: Sequence[str], batch_size: int = 64) -> list[list[Entity]]:
-    """The entities of each text, in order (one ``nlp.pipe`` pass over all of them)."""
+# Longer texts are tagged in pieces. spaCy refuses a text over nlp.max_length (1,000,000
+# characters: error E088, which once failed a whole ingest), and its memory grows with the text;
+# ingest's sentences are at most 600 characters, but older stores may hold anything.
+MAX_PIECE_CHARS = 10_000
+
+
+def _pieces(text: str, limit: int) -> list[tuple[int, int]]:
+    """``text`` as consecutive ``(start, end)`` pieces of at most ``limit`` characters, cut at a
+    space where there is one in the second half of the piece (an entity is rarely cut)."""
+    out, start = [], 0
+    while len(text) - start > limit:
+        cut = text.rfind(" ", start + limit // 2, start + limit)
+        cut = cut if cut > start else start + limit
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(text)))
+    return out
+
+
+def sentence_entities(texts: Sequence[str], batch_size: int = 64,
+                      max_piece_chars: int = MAX_PIECE_CHARS) -> list[list[Entity]]:
+    """The entities of each text, in order (one ``nlp.pipe`` pass over all of them); a text
+    longer than ``max_piece_chars`` is tagged piece by piece, offsets still into the whole text."""
     if not texts:
         return []
-    docs = nlp().pipe(list(texts), batch_size=batch_size, disable=list(_SENTENCE_DISABLE))
-    return [[(e.label_, e.start_char, e.end_char) for e in doc.ents] for doc in docs]
+    owners: list[tuple[int, int]] = []  # per piece: (text index, offset of the piece in it)
+    pieces: list[str] = []
+    for i, text in enumerate(texts):
+        for start, end in _pieces(text, max_piece_chars) if len(text) > max_piece_chars else [(0, len(text))]:
+            owners.append((i, start))
+            pieces.append(text[start:end])
+    out: list[list[Entity]] = [[] for _ in texts]
+    docs = nlp().pipe(pieces, batch_size=batch_size, disable=list(_SENTENCE_DISABLE))
+    for (i, offset), doc in zip(owners, docs):
+        out[i].extend((e.label_, offset + e.start_char, offset + e.end_char) for e in doc.ents)
+    return out
 
 
 def ensure_entities(sentences: Sequence) -> int:

@@ -74,7 +74,8 @@ def _from_request() -> tuple[ParsedReport, str]:
     responses={201: Resp("the report was added", IngestResponse), 200: Resp("the report was updated or unchanged", IngestResponse),
                400: "the report cannot be ingested (the message says why, as the CLI would)", **_AUTH_ERRORS,
                502: "the URL could not be fetched (network error, timeout or the remote server's HTTP error)",
-               413: "body larger than REPORTQA_MAX_CONTENT_LENGTH", 415: "neither JSON nor multipart"},
+               413: "body larger than REPORTQA_MAX_CONTENT_LENGTH", 415: "neither JSON nor multipart",
+               500: "the report was read but could not be embedded or stored (the message says why)"},
 )
 def add_document():
     require_write_token()
@@ -89,6 +90,8 @@ def add_document():
     except ReportError as exc:
         raise ApiError(400, "invalid_report", str(exc)) from None
     summary = services().ingestor.ingest_reports([prepared])
+    if summary.failed:  # read fine, but could not be embedded or written: not the caller's fault
+        raise ApiError(500, "ingest_failed", summary.failed[0][1])
     doc_id = prepared.record.doc_id
     status = "added" if doc_id in summary.added else "updated" if doc_id in summary.updated else "unchanged"
     stored = services().qa.store.get_document(doc_id, with_text=False) or prepared.record
