@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 
 EXIT_OK, EXIT_FILE_FAILED, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
@@ -150,6 +151,9 @@ def _watch(ingestor, args) -> int:
         print(line, flush=True)  # a pipe would otherwise hold the lines back
 
     watcher = Watcher(ingestor, [Path(p) for p in args.paths], interval=args.interval, say=say)
+    # Ctrl-C (SIGINT) is how a watch ends, also when it was started from a script in the background,
+    # where the shell hands it down ignored (Python then never raises KeyboardInterrupt).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         watcher.first_pass()
         say(f"watching {len(watcher.folders)} folder(s) every {args.interval:g} s; Ctrl-C to stop")
