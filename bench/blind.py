@@ -65,10 +65,17 @@ class Outcome:
     chars: int
     marks_valid: bool
     answer: str
+    disagreement: bool = False  # the answer set reports against each other (``others`` not empty)
+    both_sides: bool = False  # a conflict row: both values shown, each report with its date
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """A set's questions; rows without a kind or key terms (bench/train's) get them from their shape."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for r in rows:
+        r.setdefault("kind", "unanswerable" if not r["answerable"] else "followup" if r.get("history") else "fact")
+        r.setdefault("key_terms", [])
+    return rows
 
 
 def holds_evidence(answer: str, row: dict) -> bool:
@@ -96,8 +103,26 @@ def history_of(row: dict, service=None) -> list[Turn]:
     return turns
 
 
+def shows_both_sides(ans, row: dict, names: dict[str, str], dates: dict[str, str]) -> bool:
+    """A conflict row answered with both values (its key terms), each of its two reports cited
+    with that report's date in the answer text or in ``others``."""
+    if not ans.found or not row.get("reports") or term_recall(ans.answer, row["key_terms"]) < 1.0:
+        return False
+    cited = {names.get(c.doc_id, ""): c.doc_id for c in ans.citations}
+    dated_others = {o["doc_id"] for o in ans.others if o.get("date")}
+    for report in row["reports"]:
+        doc_id = cited.get(report)
+        if doc_id is None or not dates.get(doc_id):
+            return False
+        if dates[doc_id] not in ans.answer and doc_id not in dated_others:
+            return False
+    return True
+
+
 def run_ours(service, rows: list[dict]) -> list[Outcome]:
-    names = {d.doc_id: Path(d.path).name for d in service.store.list_documents()}
+    docs = service.store.list_documents()
+    names = {d.doc_id: Path(d.path).name for d in docs}
+    dates = {d.doc_id: d.date for d in docs}
     out = []
     for r in rows:
         ans = service.ask(r["question"], history_of(r, service))
@@ -109,6 +134,7 @@ def run_ours(service, rows: list[dict]) -> list[Outcome]:
             term_recall(ans.answer, r["key_terms"]) if ans.found else 0.0,
             first in wanted_reports(r), len(ans.answer) if ans.found else 0,
             not dangling and not unused, ans.answer,
+            bool(ans.others), r["kind"] == "conflict" and shows_both_sides(ans, r, names, dates),
         ))
     return out
 

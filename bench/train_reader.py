@@ -402,11 +402,9 @@ GATES = (None,)
 
 def validation_rows(folder: Path) -> list[dict]:
     """A validation set's questions in the blind sets' shape (bench/train has no kinds or key terms)."""
-    rows = [json.loads(x) for x in (folder / "questions.jsonl").read_text().splitlines() if x.strip()]
-    for r in rows:
-        r.setdefault("kind", "unanswerable" if not r["answerable"] else "followup" if r.get("history") else "fact")
-        r.setdefault("key_terms", [])
-    return rows
+    from bench.blind import load_questions
+
+    return load_questions(folder / "questions.jsonl")
 
 
 def calibrate(config_file: Path = CONFIG_FILE, quick: bool = False, sets: tuple[str, ...] = tuple(VALIDATION)) -> dict:

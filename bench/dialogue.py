@@ -1,0 +1,127 @@
+"""Follow-ups, dated disagreements and single facts on every evaluation set (the issue-20 figures).
+
+    .venv/bin/python -m bench.dialogue                      # validation and blind sets, reader as set
+    .venv/bin/python -m bench.dialogue --sets blind4 --reader on
+    .venv/bin/python -m bench.dialogue --json F             # also every outcome
+
+Per set, from the same runs as ``bench.blind`` (each set's corpus in a fresh store):
+- follow-ups (rows with a history; ``kind`` "followup", or bench/train's rows with one): evidence in
+  the answer and false refusals on the answerable ones, refusal accuracy on the unanswerable ones,
+  and recall@1/10 of the resolved query (the gold sentence among the first stage's candidates);
+- conflicts (two dated reports give different values on one subject): the share answered with both
+  values, each report cited with its date (``bench.blind.shows_both_sides``), and the share with
+  either gold sentence;
+- single facts (``kind`` "fact"): the share answered without a disagreement (``others`` empty).
+
+bench/train, bench/blind and bench/blind2 are validation (looked at while tuning); bench/blind3 and
+bench/blind4 are blind for this work: report them as they come.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest import Ingestor  # noqa: E402
+from qa import build_service  # noqa: E402
+from settings import Settings  # noqa: E402
+from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
+
+from .blind import Outcome, first_stage_recall, load_questions, run_ours  # noqa: E402
+
+VALIDATION = ("train", "blind", "blind2")
+BLIND = ("blind3", "blind4")
+
+
+def share(items: list, pred) -> float:
+    return sum(map(pred, items)) / len(items) if items else float("nan")
+
+
+def figures(rows: list[dict], outcomes: list[Outcome], recall: dict[str, float]) -> dict[str, float]:
+    kind = {r["id"]: r["kind"] for r in rows}
+    history = {r["id"] for r in rows if r.get("history")}
+    follow = [o for o in outcomes if o.qid in history and o.answerable]
+    follow_un = [o for o in outcomes if o.qid in history and not o.answerable]
+    conflicts = [o for o in outcomes if kind[o.qid] == "conflict"]
+    facts = [o for o in outcomes if kind[o.qid] == "fact"]
+    return {
+        "follow n": len(follow) + len(follow_un),
+        "follow evidence": share(follow, lambda o: o.evidence),
+        "follow false ref": share(follow, lambda o: not o.found),
+        "follow refusal acc": share(follow_un, lambda o: not o.found),
+        **{f"follow {k}": v for k, v in recall.items()},
+        "conflict n": len(conflicts),
+        "both sides": share(conflicts, lambda o: o.both_sides),
+        "conflict evidence": share(conflicts, lambda o: o.evidence),
+        "fact n": len(facts),
+        "facts without disagreement": share(facts, lambda o: not o.disagreement),
+    }
+
+
+def run_set(embedder: SentenceEmbedder, name: str, folder: Path, reader: bool) -> tuple[dict, list[Outcome]]:
+    root = ROOT / "bench" / name
+    store = ReportStore(embedder, path=folder / name)
+    Ingestor(store).ingest_paths([root / "corpus"])
+    service = build_service(Settings.from_env(store=folder / name, reader=reader), store)
+    service.warm_up()
+    rows = load_questions(root / "questions.jsonl")
+    outcomes = run_ours(service, rows)
+    follow = [r for r in rows if r.get("history")]
+    recall = first_stage_recall(service, follow, ks=(1, 10))
+    return figures(rows, outcomes, recall), outcomes
+
+
+COLUMNS = ("follow n", "follow evidence", "follow false ref", "follow refusal acc", "follow recall@1",
+           "follow recall@10", "conflict n", "both sides", "conflict evidence", "fact n",
+           "facts without disagreement")
+
+
+def table(results: list[tuple[str, dict]]) -> str:
+    def cell(c: str, v: float) -> str:
+        return "–" if v != v else f"{v:.0f}" if c.endswith(" n") else f"{v:.2f}"
+
+    lines = ["| set | " + " | ".join(COLUMNS) + " |", "|" + "---|" * (len(COLUMNS) + 1)]
+    lines += [f"| {name} | " + " | ".join(cell(c, m[c]) for c in COLUMNS) + " |" for name, m in results]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sets", nargs="+", default=[*VALIDATION, *BLIND],
+                    help="folders under bench/ (default: the validation sets, then the blind ones)")
+    ap.add_argument("--reader", choices=("default", "off", "on"), default="default",
+                    help="the trained reader: as REPORTQA_READER says, off or on")
+    ap.add_argument("--json", help="write the figures and every outcome to this file")
+    args = ap.parse_args(argv)
+    settings = Settings.from_env()
+    reader = {"off": False, "on": True}.get(args.reader, settings.reader)
+    embedder = SentenceEmbedder(settings.embedding_path, threads=settings.torch_threads)
+    embedder.warm_up()
+    results, everything = [], {}
+    with tempfile.TemporaryDirectory(prefix="eval-dialogue-") as folder:
+        for name in args.sets:
+            if not (ROOT / "bench" / name / "questions.jsonl").exists():
+                print(f"skipped {name}: no bench/{name}/questions.jsonl")
+                continue
+            got, outcomes = run_set(embedder, name, Path(folder), reader)
+            label = f"{name} ({'validation' if name in VALIDATION else 'blind'})"
+            results.append((label, got))
+            everything[name] = {"figures": got, "outcomes": [asdict(o) for o in outcomes]}
+            print(table([(label, got)]).splitlines()[-1], flush=True)
+    print(f"encoder {embedder.encoder_id}; reader {'on' if reader else 'off'}")
+    print(table(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(everything, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
