@@ -191,6 +191,69 @@ VALUE_TYPES = ("duration", "amount", "count")  # answers two reports can disagre
 LEAD_TYPES = ("duration", "amount")  # answers short enough to lead with
 
 
+_FREQUENCY = re.compile(
+    r"\b(?:once|twice|(?:three|four|five|six|\d+)\s+times)\s+(?:a|an|per|every|each)\s+(?:\w+\s+)?"
+    r"(?:day|week|fortnight|month|quarter|season|year)s?\b"
+    r"|\b(?:every|each)\s+(?:other\s+|few\s+|second\s+|third\s+|\w+\s+)?(?:day|week|fortnight|month|quarter|season|year)s?\b"
+    r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|yearly|annually|twice-yearly)\b|\bat the end of (?:each|every|the) \w+", re.I)
+_HOW_OFTEN = re.compile(r"\bhow often\b|\bhow frequently\b|\bhow many times\b", re.I)
+_WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s-\s|\b(?:and|but|while|whereas|although|though)\b", re.I)
+
+
+def value_clause(sentence: str, spans: list[tuple[int, int]], i: int) -> str:
+    """The clause around the i-th value, never reaching past a neighbouring value: what that
+    value is said of ("$520 goes to the state", "Of the $700 nominal wage", "contracts run three years")."""
+    start, end = spans[i]
+    left_edge = spans[i - 1][1] if i else 0
+    right_edge = spans[i + 1][0] if i + 1 < len(spans) else len(sentence)
+    left = sentence[left_edge:start]
+    breaks = list(_CLAUSE_BREAK.finditer(left))
+    if breaks:
+        left = left[breaks[-1].end():]
+    right = sentence[end:right_edge]
+    stop = _CLAUSE_BREAK.search(right)
+    if stop:
+        right = right[: stop.start()]
+    return f"{left} {right}"
+
+
+def asked_value(question: str, kind: str, sentence: str) -> str | None:
+    """The value of the sentence that answers the question, or None when none clearly does.
+
+    "How often" takes a frequency ("once a quarter"), never a length ("twelve-hour shifts"). A
+    sentence with several values of the kind ("Of the $700 nominal wage, $520 goes to the state")
+    gives the one whose own words share most with the question; a tie gives none (a wrong short
+    answer above a right quote is worse than no short answer).
+    """
+    from .text import terms
+
+    if _HOW_OFTEN.search(question):
+        m = _FREQUENCY.search(sentence)
+        return m.group().strip() if m else None
+    pattern = _DETECTORS[kind][0] if kind in VALUE_TYPES else None
+    if pattern is None:
+        return None
+    found = [m for m in pattern.finditer(sentence) if kind != "amount" or re.search(r"\d", m.group())]
+    unit = asked_unit(question)
+    if unit and kind == "duration":
+        found = [m for m in found if has_unit(unit, m.group())]
+    if not found:
+        return None
+    texts = {m.group().strip().lower() for m in found}
+    if len(texts) == 1:
+        return found[0].group().strip()
+    wanted = set(terms(question))
+    spans = [m.span() for m in found]
+    scores = [len(wanted & set(terms(value_clause(sentence, spans, i)))) for i in range(len(found))]
+    best = max(scores)
+    if best == 0 or scores.count(best) > 1:
+        return None
+    return found[scores.index(best)].group().strip()
+
+
 def answer_value(kind: str, sentence: str) -> str | None:
     """The first value of the asked-for kind in a sentence ("two to four months", "800 dollars")."""
     pattern = _DETECTORS[kind][0] if kind in VALUE_TYPES else None

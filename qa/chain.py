@@ -16,12 +16,13 @@ from vectorstore import ReportStore, SentenceEmbedder, open_store
 from .compound import part_queries, split_question
 from .extractive import ExtractiveAnswerer
 from .filters import NO_FILTER, ReportFilter, refusal
-from .followup import resolve_followup
+from .followup import REFUSAL, last_exchange, resolve_followup
 from .llm import StreamEnd, build_llm_answerer
 from .reader import load_reader
 from .rerank import load_reranker
 from .retrieval import HybridRetriever
 from .types import Answer, Candidate, StreamEvent, Turn
+from .values import question_kind
 
 
 def build_embedder(settings: Settings) -> SentenceEmbedder:
@@ -33,6 +34,7 @@ def build_store(settings: Settings, embedder: SentenceEmbedder | None = None) ->
                       prefix=settings.collection)
 
 
+VALUE_POOL = 80  # candidates read for a question asking for a number (the timeline reads as many)
 STALE_RETRIES = 3  # re-answers when the store changed mid-request (see QAService.ask)
 
 
@@ -67,7 +69,11 @@ class QAService:
                     answer = self.extractive.answer_parts(
                         [(q, self.retriever.candidates(q, generation=generation, flt=flt)) for q in queries])
                 else:
-                    candidates = self.retriever.candidates(query, generation=generation, flt=flt)
+                    # A question for a number reads a deeper pool: the other side of a dated
+                    # disagreement is often another report's sentence ranked below 30.
+                    candidates = self.retriever.candidates(query, limit=VALUE_POOL if question_kind(question) else 30,
+                                                           generation=generation, flt=flt,
+                                                           prefer=self.context_reports(question, query, history))
                     answer = self.llm.answer(question, candidates, history) if self.llm else None
                     answer = self._complete(answer, question, candidates)
                 answer = self._filtered(answer, flt)
@@ -80,6 +86,18 @@ class QAService:
         answer.query = query
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
+
+    def context_reports(self, question: str, query: str, history: Sequence[Turn]) -> frozenset[str]:
+        """The report the last exchange was about, when ``question`` continues it (its query
+        carries the last subject): the one nearest to the last answer, or to the last question
+        when that answer was a refusal."""
+        last = last_exchange(history)
+        if last is None or query == question:
+            return frozenset()
+        asked, answered = last
+        text = re.sub(r"\[\d+\]", " ", answered)[:400] if answered and not answered.startswith(REFUSAL) else asked
+        doc = self.retriever.nearest_report(text)
+        return frozenset({doc}) if doc else frozenset()
 
     def _complete(self, answer: Answer | None, question: str, candidates: list[Candidate]) -> Answer:
         """The extractive answer when the LLM gave none; nearest passages on an LLM refusal."""

@@ -13,13 +13,14 @@ from vectorstore import ReportStore
 
 from .citations import number_sources
 from .answerability import leans_back
-from .answertype import LEAD_TYPES, answer_value, find_list, question_type
+from .answertype import LEAD_TYPES, asked_value, find_list, question_type
 from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD,
-                      REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SAME_SUBJECT, SUPPORT_THRESHOLD, TYPED_THRESHOLD)
+                      REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SUPPORT_THRESHOLD, TYPED_THRESHOLD)
 from .text import cased_words, terms
 from .typed import typed_lead
 from .types import Answer, Candidate, Citation
-from .values import asks_two_figures, disagree, main_value, question_kind
+from .subject import same_question_subject, value_for
+from .values import asks_two_figures, disagree, question_kind
 from vectorstore.dates import report_range
 
 NOT_FOUND = "The reports don't say. None of the ingested reports contains an answer to this question."
@@ -128,46 +129,29 @@ def adds_coverage(c: Candidate, chosen: Sequence[Candidate], qterms: set[str]) -
 
 def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequence[Candidate],
                   support: float = CONFLICT_THRESHOLD) -> Candidate | None:
-    """A sentence from another report that answers the same typed question with a different value.
+    """A sentence from another report that gives a different value for what the question asks.
 
     Values are compared normalised (:mod:`qa.values`: "1,500" = "1500", "three years" = 36 months,
-    ranges as ranges; years, days of the month and datelines are no values), and a question that
-    asks for two figures is answered with both, not set up as a disagreement.
+    ranges as ranges; years, days of the month and datelines are no values), each sentence's value
+    being the one it gives for the question, about the question's subject
+    (:func:`qa.subject.same_question_subject`); a question that asks for two figures is answered
+    with both, not set up as a disagreement.
     """
     kind = question_kind(question)
     if not kind or not chosen or asks_two_figures(question):
         return None
     best = chosen[0]
-    mine = main_value(kind, best.text)
+    mine = value_for(question, kind, best.text)
     if mine is None or best.answerability < support:
         return None
     for c in candidates[1:]:
         if c.doc_id == best.doc_id or c.answerability < support:
             continue
-        if disagree(mine, main_value(kind, c.text)) and same_subject(best.text, c.text) \
-                and answers_as_fully(question, best.text, c.text):
+        theirs = value_for(question, kind, c.text)
+        if theirs is not None and disagree(mine[0], theirs[0]) \
+                and same_question_subject(question, best.text, c.text, theirs[1]):
             return c
     return None
-
-
-def answers_as_fully(question: str, best: str, other: str) -> bool:
-    """Is ``other`` about what ``best`` answers? It must hold every name of the question that
-    ``best`` holds ("Dubai", "North Korean"), and may lack at most one other question term, fewer
-    than half of them ("stay" where it says "sent home after"). Otherwise its figure is about
-    something else: "300 builders in Qatar" against "1,200 cooks in Dubai" for cooks in Dubai."""
-    qterms = {t for t in terms(question) if not t[0].isdigit()}
-    need = qterms & set(terms(best))
-    names = need & set(terms(" ".join(w for w in cased_words(question)[1:] if w[:1].isupper())))
-    have = set(terms(other))
-    missing = need - have
-    return names <= have and len(missing) <= 1 and len(missing) < len(need) / 2
-
-
-def same_subject(a: str, b: str, share: float = SAME_SUBJECT) -> bool:
-    """Two sentences about the same thing: most content terms (numbers aside) shared."""
-    ta = {t for t in terms(a) if not t[0].isdigit()}
-    tb = {t for t in terms(b) if not t[0].isdigit()}
-    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) >= share
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:
@@ -241,13 +225,13 @@ class ExtractiveAnswerer:
                           confidence=confidence)
         conflict = find_conflict(question, chosen, candidates) if self.max_citations >= 2 else None
         if conflict is not None:
-            # Reports disagree: both, each with its outlet and date; newest first for "now" questions.
-            pair = sorted([chosen[0], conflict], key=lambda c: report_range(c.date), reverse=wants_latest(question))
+            # Reports disagree: both, each with its outlet and date, newest first.
+            pair = sorted([chosen[0], conflict], key=lambda c: report_range(c.date), reverse=True)
             citations = build_citations(self.store, pair)
             number = {c.chunk_id: c.n for c in citations}
             text = " ".join(f"{attributed(c)} [{number[c.chunk_id]}]" for c in pair)
             return Answer(answer=text, found=True, citations=citations, confidence=confidence,
-                          others=[dated_value(question_kind(question), c, number[c.chunk_id]) for c in pair[1:]])
+                          others=[dated_value(question, c, number[c.chunk_id]) for c in pair[1:]])
         best = chosen[0]
         chosen = order_for_reading(chosen)
         citations = build_citations(self.store, chosen)
@@ -289,19 +273,13 @@ class ExtractiveAnswerer:
         ]
 
 
-_LATEST = re.compile(r"\b(?:now|latest|currently|current|still|today|these days|most recent|newest)\b", re.I)
-
-
-def dated_value(kind: str, c: Candidate, n: int) -> dict:
+def dated_value(question: str, c: Candidate, n: int) -> dict:
     """What one report says, for "Other reports say" beside a disagreement: outlet, date, value, citation number."""
-    value = main_value(kind, c.text)
+    got = value_for(question, question_kind(question), c.text)
+    value = got[0] if got else None
     return {"doc_id": c.doc_id, "outlet": c.outlet, "title": c.title, "date": c.date, "n": n,
             "value": value.text if value else "", "normalized": value.normalized if value else None,
             "unit": value.unit if value else ""}
-
-
-def wants_latest(question: str) -> bool:
-    return bool(_LATEST.search(question))
 
 
 def attributed(c: Candidate) -> str:
@@ -312,13 +290,15 @@ def attributed(c: Candidate) -> str:
 
 
 def direct_lead(question: str, best: Candidate) -> str | None:
-    """A short direct answer before the quoted sentence: the listed items or the asked-for value."""
+    """A short direct answer before the quoted sentence, taken from that sentence: the listed
+    items, or the value that answers the question (:func:`qa.answertype.asked_value`); none when
+    the sentence gives no clear one."""
     kind = question_type(question)
     value = None
     if asks_for_named_list(question):
         value = find_list(best.text)
     if value is None and kind in LEAD_TYPES:
-        value = answer_value(kind, best.text)
+        value = asked_value(question, kind, best.text)
     if not value:
         return None
     return value[0].upper() + value[1:]

@@ -1,26 +1,79 @@
-"""Resolve follow-up questions against the chat history, offline. Pure functions.
+"""Resolve follow-up questions against the chat history, offline.
 
-"Who recruits them?" after "Which countries are the laborers sent to?" is searched as if the
-subject were restated: when a question is short or leans on a pronoun, the content terms of the
-previous user turns that it lacks are appended to the search query.
+"Who collects their wages?" after "How many North Koreans work in Kuwait?" is searched as if the
+subject were restated: the query gains what the *last exchange* was about, never a bag of every
+earlier keyword (an older turn about Vladivostok would pull the answer to Vladivostok).
+
+What the last exchange was about is its question as that question was itself resolved (so a chain
+of "they"s keeps the subject named three turns back, until a turn names a new one), split in two:
+- its subject: the names (places, employers, groups) and nouns ("welders", "seafood plant");
+- its predicate: the other content words ("paid", "collects").
+
+A question is then searched:
+- as it is, when it names a subject of its own that the last exchange did not ("How many North
+  Koreans are in Kuwait?"): a new subject starts afresh;
+- with the last subject *and* predicate, when it is elliptical ("And in Kuwait?", "What about the
+  women?", "Why?"): its own names replace the old ones;
+- with the last subject otherwise ("Who collects their wages?", "How often are the women allowed
+  out?"); and when it leans on a pronoun after a question that asked for someone or something, with
+  the nouns the last answer opened with ("Who does he answer to?" after "Who holds the passports?"
+  -> "the camp's security officer").
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from .text import STOPWORDS, cased_words, terms, words
+from .answertype import question_type
+from .text import STOPWORDS, terms, words
 from .types import Turn
 
 _ANAPHORA = {"they", "them", "their", "theirs", "it", "its", "this", "that", "these", "those", "he", "she",
              "him", "her", "his", "there", "such", "same", "other", "others"}
+# The asking phrase an elliptical question borrows with the predicate ("And in Qatar?" -> how many).
+_WH = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(how\s+(?:many|much|long|often|old)|who|where|when|why|which|what)\b", re.I)
+_POINTERS = {"that", "this", "it", "those", "these", "there", "then"}
+_PRONOUN = {"they", "them", "their", "theirs", "it", "its", "he", "she", "him", "her", "his"}
 _ELLIPSIS = re.compile(r"^\s*(and|also|what about|how about|and what|and how|what of|then|so)\b", re.I)
+# Every report is about North Korea: these names never tell one subject from another.
+DOMAIN_NAMES = frozenset({"north", "korea", "korean", "koreans", "dprk", "pyongyang"})
+# Entity labels that name a subject (a place, a body, a group, a facility, a person).
+_SUBJECT_LABELS = {"GPE", "LOC", "ORG", "FAC", "NORP", "PERSON"}
+# Asked "who ...?", the answer names the one a later "he", "she" or "it" points at.
+_ENTITY_TYPES = {"who"}
+_SINGULAR = {"he", "him", "his", "she", "her", "it", "its"}
+REFUSAL = "The reports don't say"  # how a refusal opens (qa.extractive.NOT_FOUND): it names nobody
+MAX_DEPTH = 4  # earlier questions resolved in a chain (each a spaCy parse of one short question)
 
 
 def needs_context(question: str) -> bool:
     tokens = words(question)
     content = [w for w in tokens if w not in STOPWORDS]
     return bool(_ELLIPSIS.match(question)) or any(w in _ANAPHORA for w in tokens) or len(content) <= 2
+
+
+_ABOUT = re.compile(r"^\W*(?:and\s+)?(?:what|how)\s+about\b|^\W*(?:and\s+)?what\s+of\b", re.I)
+
+
+def is_elliptical(question: str, topic: Topic | None = None) -> bool:
+    """A question that borrows its predicate: one with no verb and no noun of its own, or only a
+    pronoun for one ("And in Kuwait?", "How many are there in Laos?", "And what was it before the
+    pandemic?"), "What about the women?", or a single content word ("Why?")."""
+    topic = topic or topic_of(question)
+    tokens = words(question)
+    content = [w for w in tokens if w not in STOPWORDS]
+    pronoun = any(w in _PRONOUN for w in tokens)
+    verbless = not topic.verbs and (not topic.nouns or pronoun)
+    # "What about the women?" swaps the subject; "What about their visas?" asks a new thing of it.
+    about = bool(_ABOUT.match(question)) and not (pronoun and topic.nouns)
+    if _ABOUT.match(question):
+        return about
+    # "And those going to Qatar?": an opener and no asking word of its own; "When did that happen?",
+    # "How much do they earn there?": two content words at most, pointing back at what was said.
+    opener = bool(_ELLIPSIS.match(question)) and not _WH.match(question)
+    short = len(content) <= 2 and any(w in _POINTERS for w in tokens)
+    return verbless or opener or short or (len(content) <= 1 and not topic.verbs)
 
 
 # "Why not?", "Why?", "How come?" on their own ask about the statement just made.
@@ -37,33 +90,137 @@ def denied_in_last_answer(history: Sequence[Turn]) -> str:
     return ""
 
 
-def _carried_words(text: str) -> list[str]:
-    """The words of an earlier question as carried into the query: names keep their capitals
-    (the answer must then mention "Mongolia", as if the user had typed it), the rest lower-cased,
-    the question's own first word lower-cased too."""
-    return [w if i and w[:1].isupper() and w[1:2].islower() else w.lower() for i, w in enumerate(cased_words(text))]
+@dataclass
+class Topic:
+    """What a question is about, as words to carry into a later query (in the question's order)."""
+
+    names: list[str] = field(default_factory=list)  # "Vladivostok", "Haixing"
+    nouns: list[str] = field(default_factory=list)  # "welders", "plant"
+    predicate: list[str] = field(default_factory=list)  # "paid", "collects"
+    verbs: int = 0  # full verbs (not "are", "do"): none in "And in Kuwait?"
+    shared: list[str] = field(default_factory=list)  # names every report shares ("North Koreans")
+    order: list[str] = field(default_factory=list)  # every word above, in the question's order
+
+    @property
+    def subject(self) -> list[str]:
+        return [*self.names, *self.nouns]
 
 
-def resolve_followup(question: str, history: Sequence[Turn], max_turns: int = 2) -> str:
+def _is_name(token) -> bool:
+    return (token.pos_ == "PROPN" or token.ent_type_ in _SUBJECT_LABELS) and token.text[:1].isupper()
+
+
+def topic_of(text: str) -> Topic:
+    """The names, nouns and other content words of a question (a spaCy parse: POS and entities)."""
+    from vectorstore.entities import nlp
+
+    topic = Topic()
+    seen: set[str] = set()
+    for i, token in enumerate(nlp()(text)):
+        word = token.text
+        low = word.lower()
+        topic.verbs += token.pos_ == "VERB"
+        if low in STOPWORDS or len(word) < 2 or not re.match(r"\w", word) or low in seen:
+            continue
+        seen.add(low)
+        if token.ent_type_ == "DATE" and re.fullmatch(r"(?:19|20)\d\d|[A-Z][a-z]+", word):
+            topic.names.append(word)  # "January 2024": when, as much as where, picks the event
+        elif _is_name(token) and (i or token.pos_ == "PROPN"):
+            # Names every report shares are carried but never make a subject new.
+            (topic.shared if low in DOMAIN_NAMES else topic.names).append(word)
+        elif token.pos_ == "NOUN":
+            topic.nouns.append(low)
+        elif token.pos_ in {"VERB", "ADJ", "ADV", "NUM"} and terms(low):
+            topic.predicate.append(low)
+        else:
+            continue
+        topic.order.append(word if word in topic.names or word in topic.shared else low)
+    return topic
+
+
+def _answer_opening(answer: str) -> str:
+    """The first sentence of an answer, before its first citation mark."""
+    text = answer.split("[", 1)[0]
+    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+
+
+def answer_subject(answer: str, limit: int = 4) -> list[str]:
+    """The names and nouns an answer opens with ("The camp's security officer ..." -> camp,
+    security, officer): what a following "he" or "they" most likely points at."""
+    topic = topic_of(_answer_opening(answer))
+    return topic.subject[:limit]
+
+
+def _exchanges(history: Sequence[Turn]) -> list[tuple[int, str, str]]:
+    """(position, question, answer) of each user turn with the assistant turn that follows it."""
+    out = []
+    for i, t in enumerate(history):
+        if t.role == "user" and t.content.strip():
+            reply = history[i + 1].content if i + 1 < len(history) and history[i + 1].role == "assistant" else ""
+            out.append((i, t.content, reply))
+    return out
+
+
+def last_exchange(history: Sequence[Turn]) -> tuple[str, str] | None:
+    """The last user question and the answer it got ('' when none came)."""
+    exchanges = _exchanges(history)
+    return (exchanges[-1][1], exchanges[-1][2]) if exchanges else None
+
+
+def last_topic(history: Sequence[Turn], depth: int = MAX_DEPTH) -> tuple[Topic, str, str] | None:
+    """What the last exchange was about (its question resolved against the turns before it), with
+    that question and its answer; None without one."""
+    exchanges = _exchanges(history)
+    if not exchanges:
+        return None
+    at, question, answer = exchanges[-1]
+    resolved = resolve_followup(question, history[:at], depth - 1) if depth > 1 else question
+    return topic_of(resolved), question, answer
+
+
+def _new(words_: Sequence[str], have: set[str]) -> list[str]:
+    out = []
+    for w in words_:
+        t = terms(w)
+        if t and t[0] not in have:
+            have.add(t[0])
+            out.append(w)
+    return out
+
+
+def resolve_followup(question: str, history: Sequence[Turn], depth: int = MAX_DEPTH) -> str:
     """The search query for ``question`` given earlier turns (the question itself if standalone)."""
-    if not history or not needs_context(question):
+    if not history:
         return question
-    if _BARE_WHY.match(question):
+    bare_why = bool(_BARE_WHY.match(question))  # asks about the whole statement: borrows all of it
+    if bare_why:
         # "Why not?" after "Most do not want to return": ask why they do not want to return.
         denied = denied_in_last_answer(history)
         if denied:
             question = f"Why {denied}?"
-    previous = [t.content for t in history if t.role == "user" and t.content.strip()][-max_turns:]
-    if not previous:
+    last = last_topic(history, depth)
+    if last is None:
         return question
-    have = set(terms(question))
+    before, last_question, last_answer = last
+    own = topic_of(question)
+    have = {t for w in words(question) for t in terms(w)}
+    old_names = {n.lower() for n in before.names}
+    new_subject = any(n.lower() not in old_names for n in own.names)
+    elliptical = bare_why or is_elliptical(question, own)
+    if new_subject and not elliptical:
+        return question  # names a subject of its own: starts afresh
     extra: list[str] = []
-    for text in reversed(previous):  # most recent first
-        for word in _carried_words(text):
-            if word.lower() in STOPWORDS or len(word) < 3:
-                continue
-            t = terms(word)
-            if t and t[0] not in have:
-                have.add(t[0])
-                extra.append(word)
+    if elliptical:
+        frame = _WH.match(last_question) if _ABOUT.match(question) or not _WH.match(question) else None
+        if frame:
+            extra.append(frame.group(1).lower())
+        dropped = set(before.names) if new_subject else set()
+        extra += _new([w for w in before.order if w not in dropped], have)  # as the user worded it
+        return f"{question} ({' '.join(extra)})" if extra else question
+    if not new_subject:
+        extra += _new(before.names, have)
+    extra += _new(before.nouns, have)
+    singular = any(w in _SINGULAR for w in words(question))
+    if singular and last_answer and not last_answer.startswith(REFUSAL) and question_type(last_question) in _ENTITY_TYPES:
+        extra += _new(answer_subject(last_answer), have)
     return f"{question} ({' '.join(extra)})" if extra else question

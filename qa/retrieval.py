@@ -21,7 +21,7 @@ from .answerability import features, interaction, leans_back, prepare, probabili
 from .keyword import KeywordIndex
 from .paraphrase import NearVocabulary
 from .rwlock import ReadWriteLock
-from .scoring import CAPTION_DEMOTION, CAPTION_THRESHOLD, RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
+from .scoring import CAPTION_DEMOTION, CAPTION_THRESHOLD, CONTEXT_BONUS, RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
 from .text import terms
 from .types import Candidate
 
@@ -134,10 +134,25 @@ class HybridRetriever:
                     self._table_generation = token
 
     def candidates(self, query: str, limit: int = 30, generation: str | None = None,
-                   flt: ReportFilter = NO_FILTER) -> list[Candidate]:
+                   flt: ReportFilter = NO_FILTER, prefer: frozenset[str] = frozenset()) -> list[Candidate]:
+        """The ranked candidates; ``prefer``: the reports the conversation is about (a follow-up's
+        answer is most often in the report the last answer came from), whose sentences gain
+        :data:`qa.scoring.CONTEXT_BONUS` in the ranking (not in answerability: refusing stays a
+        matter of the sentence itself)."""
         self.sync(generation)
         with self._rw.read():
-            return self._candidates(query, limit, flt)
+            return self._candidates(query, limit, flt, prefer)
+
+    def nearest_report(self, text: str, k: int = 3) -> str | None:
+        """The report whose sentences are nearest to ``text`` (most of the ``k`` nearest; the
+        nearest on a tie): which report an earlier answer quoted or paraphrased."""
+        self.sync()
+        hits = [h for h in self.store.query_sentences(self.embedder.encode_query(text), k)
+                if h.id in self.table.sentences]
+        if not hits:
+            return None
+        docs = [self.table.sentences[h.id].doc_id for h in hits]
+        return max(dict.fromkeys(docs), key=docs.count)
 
     def matching(self, flt: ReportFilter, generation: str | None = None) -> set[str]:
         """The ids of the reports ``flt`` lets through, from the synced mirror."""
@@ -145,7 +160,8 @@ class HybridRetriever:
         with self._rw.read():
             return self.table.matching(flt)
 
-    def _candidates(self, query: str, limit: int, flt: ReportFilter = NO_FILTER) -> list[Candidate]:
+    def _candidates(self, query: str, limit: int, flt: ReportFilter = NO_FILTER,
+                    prefer: frozenset[str] = frozenset()) -> list[Candidate]:
         table = self.table
         if not table.sentences:
             return []
@@ -211,7 +227,7 @@ class HybridRetriever:
                 prev_text=prev_text, prev_dense=sims.get(prev, 0.0) if prev else 0.0,
                 interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info,
                 entities=s.entities))
-            c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance
+            c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance + (CONTEXT_BONUS if s.doc_id in prefer else 0.0)
             if c.kind == "caption":  # a caption leads only when it clearly answers (see qa.scoring)
                 c.score -= 1.0 if c.answerability < CAPTION_THRESHOLD else CAPTION_DEMOTION
             out.append(c)

@@ -33,9 +33,11 @@ CAPTION_THRESHOLD = 0.8
 # its claims, a caption describes a picture ("Workers leave a factory in Shenyang in 2019" is not
 # when one worker left).
 CAPTION_DEMOTION = 0.15
+# A follow-up's sentences from the report the last answer came from rank this much higher
+# (chosen on the validation sets' follow-ups: docs/evaluation.md).
+CONTEXT_BONUS = 0.1
 NEIGHBOUR_THRESHOLD = 0.3  # the best sentence's neighbour in its passage joins the answer from here (chosen on bench/train)
 CONFLICT_THRESHOLD = 0.45  # the other side of a dated disagreement (same subject, other value) must reach this
-SAME_SUBJECT = 0.5  # share of content terms two sentences must share to be about the same thing
 ANSWER_MARGIN = 0.12  # further sentences must score within this of the best
 ANSWER_CHARS = 450  # further sentences join the best one only while the answer stays within this (issue 11)
 REDUNDANT_SIMILARITY = 0.85  # a sentence this close to one already chosen adds nothing

@@ -3,20 +3,22 @@
 For a question about a count, an amount, a duration or a percentage, each matching report's own
 answer — its best sentence that gives a value of that kind about the same thing as the overall
 best answer — read and normalised by :mod:`qa.values` (the same reading the dated-disagreement
-answers use), then sorted by report date. A report that gives no value is left out; fewer than
-two points is ``insufficient`` (there is no change over time to show).
+answers use), then sorted by report date. A report that gives no value is left out; a report with
+no date is listed under ``undated`` (its value, not placed in time); fewer than two dated points is
+``insufficient`` (there is no change over time to show).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from vectorstore.dates import report_range
+from vectorstore.dates import UNDATED, report_range
 
-from .extractive import answers_as_fully, build_citations, same_subject
+from .extractive import build_citations
 from .filters import NO_FILTER, ReportFilter
 from .scoring import CONFLICT_THRESHOLD, REFUSAL_THRESHOLD
 from .types import Candidate
-from .values import Value, main_value, question_kind
+from .subject import same_question_subject, value_for
+from .values import Value, question_kind
 
 POOL = 80  # candidates read per question: every report's best few, not only the overall top 30
 STALE_RETRIES = 3
@@ -31,16 +33,16 @@ def report_answers(question: str, kind: str, candidates: Sequence[Candidate],
     (``threshold``); other reports count when their best valued sentence reaches ``support`` and
     is about the same thing as the anchor (the same rule as a dated disagreement), in the same unit.
     """
-    valued = [(c, v) for c in candidates if (v := main_value(kind, c.text)) is not None]
-    anchor = next(((c, v) for c, v in valued if c.answerability >= threshold), None)
+    valued = [(c, got) for c in candidates if (got := value_for(question, kind, c.text)) is not None]
+    anchor = next(((c, got) for c, got in valued if c.answerability >= threshold), None)
     if anchor is None:
         return []
-    top, top_value = anchor
-    out = {top.doc_id: anchor}
-    for c, v in valued:
+    top, (top_value, _) = anchor
+    out = {top.doc_id: (top, top_value)}
+    for c, (v, clause) in valued:
         if c.doc_id in out or c.answerability < support or v.unit != top_value.unit:
             continue
-        if same_subject(top.text, c.text) and answers_as_fully(question, top.text, c.text):
+        if same_question_subject(question, top.text, c.text, clause):
             out[c.doc_id] = (c, v)
     return list(out.values())
 
@@ -57,21 +59,22 @@ def build_timeline(service, question: str, flt: ReportFilter = NO_FILTER) -> dic
     """The ``/api/timeline`` response for one question (``service``: a :class:`qa.QAService`)."""
     kind = question_kind(question)
     if not kind:
-        return {"question": question, "kind": "", "unit": "", "points": [], "insufficient": True}
+        return {"question": question, "kind": "", "unit": "", "points": [], "undated": [], "insufficient": True}
     for attempt in range(STALE_RETRIES + 1):
         generation = service.store.generation()
         candidates = service.retriever.candidates(question, limit=POOL, generation=generation, flt=flt)
         found = sorted(report_answers(question, kind, candidates), key=lambda cv: (report_range(cv[0].date), cv[0].doc_id))
         try:
-            points = []
+            points, undated = [], []
             for n, (c, v) in enumerate(found, start=1):
                 citation = build_citations(service.store, [c])[0]
                 citation.n = n
-                points.append({"date": c.date, "value": v.text, "normalized": v.normalized, "text": c.text,
-                               "citation": citation.as_dict()})
+                point = {"date": c.date, "value": v.text, "normalized": v.normalized, "text": c.text,
+                         "citation": citation.as_dict()}
+                (points if report_range(c.date) != UNDATED else undated).append(point)
             break
         except KeyError:  # a report replaced while we read it: search again (see QAService.ask)
             if attempt == STALE_RETRIES:
                 raise
     return {"question": question, "kind": kind, "unit": _unit(kind, [v for _, v in found]), "points": points,
-            "insufficient": len(points) < 2}
+            "undated": undated, "insufficient": len(points) < 2}

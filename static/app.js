@@ -884,6 +884,12 @@
       ? "Only one report gives a figure for this: nothing to compare over time."
       : "No report gives a figure for this.";
     else status.textContent = `${points.length} reports give a figure (${unit}).`;
+    const undated = data.undated || [];
+    if (undated.length) {
+      // An undated report's figure cannot be placed in time, but it is said, not dropped.
+      const said = undated.map((p) => `${p.citation.outlet || p.citation.title || "a report"}: ${p.value}`);
+      status.textContent += ` Undated: ${said.join("; ")}.`;
+    }
     if (points.length) {
       $("timeline-chart").append(chart(points, unit));
       fillTable(points);

@@ -70,7 +70,7 @@ def test_fewer_than_two_points_is_insufficient(analyst_server):
 def test_a_question_about_no_number_has_no_points(analyst_server):
     data = timeline(analyst_server, {"question": "Why do the workers stay abroad?"}).json()
     assert data == {"question": "Why do the workers stay abroad?", "kind": "", "unit": "", "points": [],
-                    "insufficient": True}
+                    "undated": [], "insufficient": True}
 
 
 @pytest.mark.parametrize("body", [

@@ -145,7 +145,7 @@ def test_two_figure_questions_get_no_conflict_form():
     assert find_conflict("How many North Korean cooks work in Dubai and Qatar?", [a], [a, b]) is None
 
 
-def test_fixture_reports_disagree_newest_first_when_asked_now(analyst_store_dir, embedder):
+def test_fixture_reports_disagree_newest_first(analyst_store_dir, embedder):
     """On the CLI-ingested corpus: the two fixture reports give 1,500 (2023-01-10) and 900 (2024-06-20)."""
     from qa import build_service
     from qa.filters import ReportFilter
@@ -155,9 +155,9 @@ def test_fixture_reports_disagree_newest_first_when_asked_now(analyst_store_dir,
     service = build_service(Settings.from_env(store=analyst_store_dir), ReportStore(embedder, path=analyst_store_dir))
     only_fixture = ReportFilter.of(outlets=["Synthetic test fixture"])
     plain = service.ask("How many North Koreans work in Mongolia?", flt=only_fixture)
-    assert plain.answer.startswith("According to Synthetic test fixture (2023-01-10):")
-    assert "(2024-06-20)" in plain.answer and len(plain.citations) == 2
-    assert [o["date"] for o in plain.others] == ["2024-06-20"] and plain.others[0]["normalized"] == 900
+    assert plain.answer.startswith("According to Synthetic test fixture (2024-06-20):")
+    assert "(2023-01-10)" in plain.answer and len(plain.citations) == 2
+    assert [o["date"] for o in plain.others] == ["2023-01-10"] and plain.others[0]["normalized"] == 1500
     now = service.ask("How many North Koreans are working in Mongolia now?", flt=only_fixture)
     assert now.answer.index("(2024-06-20)") < now.answer.index("(2023-01-10)")
     assert now.others[0]["date"] == "2023-01-10" and now.others[0]["normalized"] == 1500

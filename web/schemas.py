@@ -228,8 +228,10 @@ class TimelineResponse(BaseModel):
     kind: Literal["count", "amount", "duration", "percent", ""] = Field(
         description="the kind of number asked for ('' when the question asks for none)")
     unit: str = Field(description="count: ''; amount: a currency code ('' if unnamed); duration: 'months'; percent: 'percent'")
-    points: list[TimelinePoint] = Field(description="one per report that gives a value, sorted by report date")
-    insufficient: bool = Field(description="fewer than two points: no change over time to show")
+    points: list[TimelinePoint] = Field(description="one per dated report that gives a value, sorted by report date")
+    undated: list[TimelinePoint] = Field(default_factory=list,
+                                         description="the reports without a date that give a value (date '')")
+    insufficient: bool = Field(description="fewer than two dated points: no change over time to show")
 
 
 # --- Streaming (POST /api/ask/stream): the data of each Server-Sent Event -------------------------

@@ -18,7 +18,7 @@ bp = Blueprint("timeline", __name__, url_prefix="/api")
             description="For a question about a count, an amount of money, a duration or a percentage: one point "
                         "per matching report that gives a value (normalised as in dated-disagreement answers: "
                         "ranges as [low, high], durations in months), sorted by report date, each cited. "
-                        "`insufficient` when fewer than two points remain.",
+                        "Reports without a date are listed in `undated`; `insufficient` when fewer than two dated points remain.",
             responses={200: TimelineResponse, 400: "invalid request", 413: "body too large", 415: "not JSON"})
 def timeline():
     body = json_body(TimelineRequest)

@@ -1,0 +1,156 @@
+"""Follow-ups, short leads, dated disagreements and timeline points (issue 20), on examples of their
+own: pure functions on invented sentences, then the real service over the four reports in
+``tests/fixtures/dialogue`` (Kestrel counts in 2016, 2022 and an undated memo; welders in
+Vladivostok and Kuwait in one 2019 report)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest import Ingestor
+from qa.answertype import asked_value
+from qa.followup import is_elliptical, resolve_followup
+from qa.subject import same_question_subject, value_for
+from qa.types import Turn
+from settings import Settings
+from vectorstore import ReportStore
+
+FIXTURE = Path(__file__).parent / "fixtures" / "dialogue"
+KESTREL = "How many North Korean workers are in the Kestrel region?"
+
+
+def exchange(question: str, answer: str) -> list[Turn]:
+    return [Turn("user", question), Turn("assistant", answer)]
+
+
+# ---- follow-up resolution ----------------------------------------------------------------------
+
+VLADIVOSTOK = exchange("How much are welders in Vladivostok paid?", "About 700 dollars a month [1].")
+KUWAIT = exchange("How many North Korean workers are in Kuwait?", "About 300 welders [1].")
+
+
+def test_a_followup_takes_the_last_exchange_not_every_earlier_keyword():
+    query = resolve_followup("Who collects their wages?", VLADIVOSTOK + KUWAIT)
+    assert "Kuwait" in query and "Vladivostok" not in query and "welders" not in query
+
+
+def test_a_question_naming_a_new_subject_starts_afresh():
+    question = "How many North Korean workers are in Qatar?"
+    assert resolve_followup(question, VLADIVOSTOK + KUWAIT) == question
+
+
+def test_an_elliptical_question_borrows_the_asking_and_the_predicate_but_not_the_old_place():
+    query = resolve_followup("And in Qatar?", KUWAIT)
+    assert "how many" in query and "workers" in query and "Kuwait" not in query
+    assert is_elliptical("And in Qatar?") and is_elliptical("How many are there in Laos?")
+    assert not is_elliptical("Who collects their wages?")
+
+
+def test_what_about_their_thing_keeps_the_subject_what_about_others_swaps_it():
+    history = exchange("How many workers live in the Port Yelnya warehouse?", "About 200 [1].")
+    visas = resolve_followup("And what about their visas?", history)
+    assert "Yelnya" in visas and "how many" not in visas and "live" not in visas
+    women = resolve_followup("What about the women?", exchange("How much are the men paid in Kuwait?", "$200 [1]."))
+    assert "Kuwait" in women and "how much" in women and "paid" in women
+
+
+def test_a_chain_of_pronouns_keeps_the_subject_named_turns_back():
+    history = KUWAIT + exchange("Who collects their wages?", "The Taesong Trading Company [1].")
+    query = resolve_followup("How often are they paid?", history)
+    assert "Kuwait" in query and "Vladivostok" not in query
+
+
+def test_he_after_a_who_question_points_at_whom_the_answer_named():
+    history = exchange("Who holds the Selgon loggers' passports?", "The camp's security officer, a man they call the uncle.")
+    query = resolve_followup("Who does he answer to?", history)
+    assert "officer" in query and "Selgon" in query
+    refused = exchange("Who holds the Selgon loggers' passports?", "The reports don't say. None of the ingested reports contains an answer to this question.")
+    assert "reports" not in resolve_followup("Who does he answer to?", refused).split("(", 1)[-1]
+
+
+def test_a_question_without_a_subject_continues_the_last_one():
+    history = exchange("Where is the Haixing seafood plant?", "On the edge of Donggang [1].")
+    assert "Haixing" in resolve_followup("How often are the women allowed to go out?", history)
+    assert resolve_followup("How often are the women allowed to go out?", []) == "How often are the women allowed to go out?"
+
+
+# ---- the short lead ------------------------------------------------------------------------------
+
+def test_the_lead_is_the_value_said_of_what_was_asked():
+    sentence = "Of the $700 nominal wage, $520 goes to the state, the manager said."
+    assert asked_value("How much goes to the state?", "amount", sentence) == "$520"
+    assert asked_value("How much is the nominal wage?", "amount", sentence) == "$700"
+    shifts = "In the plants shifts last 14 hours, and contracts run three years."
+    assert asked_value("How long are the shifts?", "duration", shifts) == "14 hours"
+    assert asked_value("How long do the contracts run?", "duration", shifts) == "three years"
+
+
+def test_how_often_is_answered_by_a_frequency_or_not_at_all():
+    assert asked_value("How often are they paid?", "duration", "They work twelve-hour shifts and are paid once a quarter.") \
+        == "once a quarter"
+    assert asked_value("How often are they paid?", "duration", "They work twelve-hour shifts.") is None
+
+
+def test_no_lead_when_no_value_is_clearly_the_asked_one():
+    assert asked_value("How much do they get?", "amount", "Contractors pay $1,100 and workers see $150.") is None
+
+
+# ---- same subject --------------------------------------------------------------------------------
+
+def test_the_value_compared_is_the_one_given_for_the_question():
+    value, clause = value_for("How much goes to the state?", "amount", "Of the $700 nominal wage, $520 goes to the state.")
+    assert value.text == "$520" and "state" in clause
+
+
+def test_another_group_or_place_beside_the_value_is_another_subject():
+    best = "About 4,000 North Korean workers are employed in the Kestrel region."
+    same = "The labour office now counts some 15,000 North Korean workers in the Kestrel region."
+    chinese = "About 2,000 Chinese workers also work on Kestrel region sites."
+    elsewhere = "About 2,000 North Korean workers are employed in the Osprey district."
+    for other, expected in ((same, True), (chinese, False), (elsewhere, False)):
+        _, clause = value_for(KESTREL, "count", other)
+        assert same_question_subject(KESTREL, best, other, clause) is expected, other
+
+
+# ---- the service, over reports of the tests' own -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def dialogue_service(tmp_path_factory, embedder):
+    from qa import build_service
+
+    path = tmp_path_factory.mktemp("dialogue") / "store"
+    summary = Ingestor(ReportStore(embedder, path=path)).ingest_paths([FIXTURE])
+    assert not summary.failed and len(summary.added) == 4
+    return build_service(Settings.from_env(store=path, reader=False), ReportStore(embedder, path=path))
+
+
+def test_two_dated_reports_on_one_subject_are_both_shown_newest_first(dialogue_service):
+    answer = dialogue_service.ask(KESTREL)
+    assert answer.found and "15,000" in answer.answer and "4,000" in answer.answer, answer.answer
+    assert answer.answer.index("(2022-08-10)") < answer.answer.index("(2016-05-02)"), "newest first"
+    assert [o["date"] for o in answer.others] == ["2016-05-02"] and answer.others[0]["normalized"] == 4000
+    assert "2,000" not in answer.answer, "the Chinese workers are another subject"
+
+
+def test_a_single_fact_is_no_disagreement(dialogue_service):
+    answer = dialogue_service.ask("How much goes to the state of the Kuwait welders' nominal wage?")
+    assert answer.found and answer.others == []
+
+
+def test_a_followup_after_a_topic_change_is_answered_from_the_new_topic(dialogue_service):
+    history = exchange("How much are welders in Vladivostok paid?", "About 700 dollars a month.") \
+        + exchange("How many North Korean welders are in Kuwait?", "About 300 work on a refinery expansion.")
+    answer = dialogue_service.ask("Who collects their wages?", history)
+    assert answer.found and "Taesong" in answer.answer.split("[", 1)[0] + answer.answer, answer.answer
+    assert answer.answer.index("Taesong") < answer.answer.find("clerk") if "clerk" in answer.answer else True
+
+
+def test_the_timeline_lists_undated_reports_and_only_the_asked_subject(dialogue_service):
+    from qa.timeline import build_timeline
+
+    data = build_timeline(dialogue_service, KESTREL)
+    assert [p["date"] for p in data["points"]] == ["2016-05-02", "2022-08-10"]
+    assert [p["normalized"] for p in data["points"]] == [4000, 15000]
+    assert [p["normalized"] for p in data["undated"]] == [9000] and data["undated"][0]["date"] == ""
+    assert not data["insufficient"]
