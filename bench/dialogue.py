@@ -11,7 +11,10 @@ Per set, from the same runs as ``bench.blind`` (each set's corpus in a fresh sto
 - conflicts (two dated reports give different values on one subject): the share answered with both
   values, each report cited with its date (``bench.blind.shows_both_sides``), and the share with
   either gold sentence;
-- single facts (``kind`` "fact"): the share answered without a disagreement (``others`` empty).
+- single facts (``kind`` "fact"): the share answered without a disagreement (``others`` empty);
+- timeline rows (a set's ``timeline.jsonl``: every report that gives the asked value, dated or not):
+  the share of expected points the timeline gives (recall, undated ones under ``undated``), and the
+  share of points it gives that are expected (precision: a value of another subject is a miss).
 
 bench/train, bench/blind and bench/blind2 are validation (looked at while tuning); bench/blind3 and
 bench/blind4 are blind for this work: report them as they come.
@@ -66,6 +69,30 @@ def figures(rows: list[dict], outcomes: list[Outcome], recall: dict[str, float])
     }
 
 
+def timeline_figures(service, rows: list[dict]) -> dict[str, float]:
+    """Recall and precision of ``/api/timeline``'s points against the expected ones (report and value)."""
+    from qa.timeline import build_timeline
+
+    from .eval import _norm
+
+    names = {d.doc_id: Path(d.path).name for d in service.store.list_documents()}
+    expected = given = hit_expected = hit_given = 0
+    for row in rows:
+        data = build_timeline(service, row["question"])
+        got = [(names.get(p["citation"]["doc_id"], ""), p["value"], p["date"]) for p in data["points"] + data.get("undated", [])]
+        want = [(p["report"], p["value"], p["date"]) for p in row["points"]]
+
+        def matches(a, b) -> bool:
+            return a[0] == b[0] and (_norm(a[1]) in _norm(b[1]) or _norm(b[1]) in _norm(a[1]))
+
+        expected += len(want)
+        given += len(got)
+        hit_expected += sum(any(matches(g, w) for g in got) for w in want)
+        hit_given += sum(any(matches(g, w) for w in want) for g in got)
+    return {"timeline recall": hit_expected / expected if expected else float("nan"),
+            "timeline precision": hit_given / given if given else float("nan")}
+
+
 def run_set(embedder: SentenceEmbedder, name: str, folder: Path, reader: bool) -> tuple[dict, list[Outcome]]:
     root = ROOT / "bench" / name
     store = ReportStore(embedder, path=folder / name)
@@ -76,12 +103,17 @@ def run_set(embedder: SentenceEmbedder, name: str, folder: Path, reader: bool) -
     outcomes = run_ours(service, rows)
     follow = [r for r in rows if r.get("history")]
     recall = first_stage_recall(service, follow, ks=(1, 10))
-    return figures(rows, outcomes, recall), outcomes
+    got = figures(rows, outcomes, recall)
+    series = root / "timeline.jsonl"
+    rows_t = [json.loads(x) for x in series.read_text().splitlines() if x.strip()] if series.exists() else []
+    got.update(timeline_figures(service, rows_t) if rows_t
+               else {"timeline recall": float("nan"), "timeline precision": float("nan")})
+    return got, outcomes
 
 
 COLUMNS = ("follow n", "follow evidence", "follow false ref", "follow refusal acc", "follow recall@1",
            "follow recall@10", "conflict n", "both sides", "conflict evidence", "fact n",
-           "facts without disagreement")
+           "facts without disagreement", "timeline recall", "timeline precision")
 
 
 def table(results: list[tuple[str, dict]]) -> str:

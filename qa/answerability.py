@@ -39,6 +39,14 @@ _ANAPHOR = re.compile(r"^\W*(?:(?:this|these|that|those|they|their|it|its|he|she
                       r"|this is why|that is why)\b)", re.I)
 
 
+def split_carried(query: str) -> tuple[str, str]:
+    """A follow-up's query, "question (carried words)" (:mod:`qa.followup`), as its two parts."""
+    if query.endswith(")") and " (" in query:
+        head, _, tail = query.rpartition(" (")
+        return head, tail[:-1]
+    return query, ""
+
+
 def proper_terms(question: str) -> list[str]:
     """Capitalised content words of a question, other than its first word (names of places, bodies)."""
     tokens = _CAP.findall(question)
@@ -127,7 +135,7 @@ class QuestionInfo:
     kind: str
     unit: str
     names: tuple[str, ...]
-    named: float
+    named: float  # IDF mass of the names, carried ones included
     known_terms: tuple[str, ...]
     unknown_share: float
     known_total: float
@@ -139,19 +147,22 @@ class QuestionInfo:
     asserted: frozenset[str] = frozenset()  # terms a wh-question takes as given (none when it negates)
     given: frozenset[str] = frozenset()  # the question's own entities (lower-cased): never its answer
     name_kind: str = "person"  # for a question asking for a name: "person" or "body" (qa.typed)
+    carried: tuple[str, ...] = ()  # names a follow-up's query carries from the last exchange
 
 
 def prepare(question: str, qterms: Sequence[str], idf: dict[str, float],
             known: Collection[str] | None = None, near: Collection[str] = ()) -> QuestionInfo:
     """``near``: terms no report uses that have a near corpus term (paraphrases, see
     :mod:`qa.paraphrase`); they do not count towards the share of unknown terms."""
-    names = proper_terms(question)
+    asked, carried_text = split_carried(question)
+    names = proper_terms(asked)
+    carried = tuple(t for t in proper_terms(". " + carried_text) if t not in names) if carried_text else ()
     parsed = parse_question(question)
     kt = tuple(t for t in qterms if known is None or t in known)
     far = [t for t in qterms if t not in kt and t not in near]
     return QuestionInfo(
-        kind=question_type(question), unit=asked_unit(question), names=tuple(names),
-        named=sum(idf.get(t, 1.0) for t in names), known_terms=kt,
+        kind=question_type(question), unit=asked_unit(question), names=tuple(names), carried=carried,
+        named=sum(idf.get(t, 1.0) for t in (*names, *carried)), known_terms=kt,
         unknown_share=len(far) / len(qterms) if qterms else 0.0,
         known_total=sum(idf.get(t, 1.0) for t in kt),
         top_idf=max((idf.get(t, 1.0) for t in kt), default=1.0) or 1.0,
@@ -189,8 +200,11 @@ def features(question: str, qterms: Sequence[str], idf: dict[str, float], senten
     leaning = bool(prev_text) and leans_back(sentence)
     said = own | set(terms(prev_text)) if leaning else own  # "They feel this way": the referent is said before
     have = own | set(terms(neighbour_text))
-    # a place or body the question names must be in the sentence itself
-    proper_miss = sum(idf.get(t, 1.0) for t in q.names if t not in own) / q.named if q.named else 0.0
+    # a place or body the question names must be in the sentence itself; one a follow-up carries
+    # from the conversation may be said around it (the sentences beside it, the one it leans on)
+    around = have | set(terms(prev_text))
+    proper_miss = (sum(idf.get(t, 1.0) for t in q.names if t not in own)
+                   + sum(idf.get(t, 1.0) for t in q.carried if t not in around)) / q.named if q.named else 0.0
     kt = q.known_terms
     if q.restrict:
         total = q.known_total

@@ -82,11 +82,17 @@ def question_type(question: str) -> str:
     q = question.lower().strip()
     if re.search(r"\bhow old\b|\bwhat (?:age|ages)\b|\bage (?:limit|range|group)\b|\bwhich age\b", q):
         return "age"
-    if re.search(r"\bhow (?:long|often)\b|\bhow many (?:years|months|weeks|days|hours)\b", q):
+    if re.search(r"\bhow (?:long|often)\b|\bhow many (?:years|months|weeks|days|hours)\b|\bhow much (?:time|leave)\b", q):
         return "duration"
     if re.search(r"\bwhat(?:'s| is| are| was| were) (?:the|their|a|an) (?:\w+ )?(?:wages?|salary|salaries|pay|price|cost|fee)s?\b", q):
         return "amount"
     if re.search(r"\bhow much\b|\b(?:wage|salary|pay|paid|earn|cost|price|bribe)s?\b.*\b(?:much|amount)\b|\bwhat share\b|\bwhat percent", q):
+        return "amount"
+    # "What is the latest monthly rate paid for each builder?", "What were contractors paying per worker
+    # each month?": money asked for per unit, whatever word comes before it.
+    if re.search(r"^\W*(?:and\s+)?what\b.*\b(?:rates?|wages?|salar(?:y|ies)|pay|paid|paying|earn|earning|earnings|fees?|costs?)\b.*"
+                 r"\b(?:per|a|an|each|every|monthly|weekly|yearly)\s*(?:month|year|week|day|hour|worker|man|woman|head|person)?\b", q) \
+            and not re.search(r"\bwhat (?:kind|sort|type)s? of\b|\bwhat (?:happens|happened)\b", q):
         return "amount"
     if re.search(r"\bhow many\b|\bwhat number\b|\bnumber of\b", q):
         return "count"
@@ -129,10 +135,17 @@ def asks_for_name(question: str) -> bool:
     return bool(re.search(r"\bname\b|\bwho is the (?:head|chief|director|leader|minister)\b", question.lower()))
 
 
+# How often: "once a quarter", "every two weeks", "monthly" (a duration question's other answer).
+_FREQUENCY = re.compile(
+    r"\b(?:once|twice|(?:three|four|five|six|\d+)\s+times)\s+(?:a|an|per|every|each)\s+(?:\w+\s+)?"
+    r"(?:day|week|fortnight|month|quarter|season|year)s?\b"
+    r"|\b(?:every|each)\s+(?:other\s+|few\s+|second\s+|third\s+|\w+\s+)?(?:day|week|fortnight|month|quarter|season|year)s?\b"
+    r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|yearly|annually|twice-yearly)\b|\bat the end of (?:each|every|the) \w+", re.I)
+_HOW_OFTEN = re.compile(r"\bhow often\b|\bhow frequently\b|\bhow many times\b", re.I)
 _PEOPLE = re.compile(r"\b(?:men|women|members|applicants|those|people)\b")
 # Answer type -> the patterns of which any one in a sentence gives an answer of that type.
 _DETECTORS: dict[str, tuple[re.Pattern, ...]] = {
-    "duration": (_DURATION,), "amount": (_AMOUNT,), "count": (_COUNT,), "date": (_DATE,), "day": (_DAY,),
+    "duration": (_DURATION, _FREQUENCY), "amount": (_AMOUNT,), "count": (_COUNT,), "date": (_DATE,), "day": (_DAY,),
     "when": (_DATE, _WHEN),  # a date, or the condition it depends on ("only when they have earned enough")
     "who": (_ORG, _PEOPLE), "place": (_PLACE_CUE,), "reason": (_REASON,), "document": (_DOC,), "age": (_AGE,),
 }
@@ -191,26 +204,20 @@ VALUE_TYPES = ("duration", "amount", "count")  # answers two reports can disagre
 LEAD_TYPES = ("duration", "amount")  # answers short enough to lead with
 
 
-_FREQUENCY = re.compile(
-    r"\b(?:once|twice|(?:three|four|five|six|\d+)\s+times)\s+(?:a|an|per|every|each)\s+(?:\w+\s+)?"
-    r"(?:day|week|fortnight|month|quarter|season|year)s?\b"
-    r"|\b(?:every|each)\s+(?:other\s+|few\s+|second\s+|third\s+|\w+\s+)?(?:day|week|fortnight|month|quarter|season|year)s?\b"
-    r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|yearly|annually|twice-yearly)\b|\bat the end of (?:each|every|the) \w+", re.I)
-_HOW_OFTEN = re.compile(r"\bhow often\b|\bhow frequently\b|\bhow many times\b", re.I)
 _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s-\s|\b(?:and|but|while|whereas|although|though)\b", re.I)
 
 
-def value_clause(sentence: str, spans: list[tuple[int, int]], i: int) -> str:
+def value_clause(sentence: str, spans: list[tuple[int, int]], i: int, cut_left: bool = True) -> str:
     """The clause around the i-th value, never reaching past a neighbouring value: what that
     value is said of ("$520 goes to the state", "Of the $700 nominal wage", "contracts run three years")."""
     start, end = spans[i]
     left_edge = spans[i - 1][1] if i else 0
     right_edge = spans[i + 1][0] if i + 1 < len(spans) else len(sentence)
     left = sentence[left_edge:start]
-    breaks = list(_CLAUSE_BREAK.finditer(left))
+    breaks = list(_CLAUSE_BREAK.finditer(left)) if cut_left else []
     if breaks:
         left = left[breaks[-1].end():]
     right = sentence[end:right_edge]

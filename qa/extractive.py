@@ -17,9 +17,9 @@ from .answertype import LEAD_TYPES, asked_value, find_list, question_type
 from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD,
                       REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SUPPORT_THRESHOLD, TYPED_THRESHOLD)
 from .text import cased_words, terms
-from .typed import typed_lead
+from .typed import parse_question, strict, typed_lead
 from .types import Answer, Candidate, Citation
-from .subject import same_question_subject, value_for
+from .subject import same_question_subject, surroundings, value_for
 from .values import asks_two_figures, disagree, question_kind
 from vectorstore.dates import report_range
 
@@ -148,8 +148,8 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
         if c.doc_id == best.doc_id or c.answerability < support:
             continue
         theirs = value_for(question, kind, c.text)
-        if theirs is not None and disagree(mine[0], theirs[0]) \
-                and same_question_subject(question, best.text, c.text, theirs[1]):
+        if theirs is not None and disagree(mine.value, theirs.value) \
+                and same_question_subject(question, best.text, c.text, theirs, surroundings(best), surroundings(c), mine):
             return c
     return None
 
@@ -176,12 +176,17 @@ def within_passages(chosen: Sequence[Candidate], k: int) -> list[Candidate]:
     return out
 
 
-def order_for_reading(chosen: list[Candidate]) -> list[Candidate]:
+def order_for_reading(chosen: list[Candidate], keep_first: bool = False) -> list[Candidate]:
     """The best sentence's report first, then the others; within a report, the report's own order
-    (so "Most do not want to return. They feel this way because..." reads as written)."""
+    (so "Most do not want to return. They feel this way because..." reads as written). With
+    ``keep_first`` (a question asking for a name, a figure or a date) the sentence that holds it
+    stays first: "Which company hires them?" opens with the company, not with the head count
+    written before it."""
     if len(chosen) <= 1:
         return chosen
     first = chosen[0]
+    if keep_first:
+        return [first, *order_for_reading(chosen[1:])]
     same = sorted((c for c in chosen if c.doc_id == first.doc_id), key=lambda c: c.index)
     other = sorted((c for c in chosen if c.doc_id != first.doc_id), key=lambda c: (c.doc_id, c.index))
     return [*same, *other]
@@ -233,7 +238,7 @@ class ExtractiveAnswerer:
             return Answer(answer=text, found=True, citations=citations, confidence=confidence,
                           others=[dated_value(question, c, number[c.chunk_id]) for c in pair[1:]])
         best = chosen[0]
-        chosen = order_for_reading(chosen)
+        chosen = order_for_reading(chosen, keep_first=strict(parse_question(question).kind))
         citations = build_citations(self.store, chosen)
         number = {c.chunk_id: c.n for c in citations}
         passage_text = {c.chunk_id: c.text for c in citations}
@@ -276,7 +281,7 @@ class ExtractiveAnswerer:
 def dated_value(question: str, c: Candidate, n: int) -> dict:
     """What one report says, for "Other reports say" beside a disagreement: outlet, date, value, citation number."""
     got = value_for(question, question_kind(question), c.text)
-    value = got[0] if got else None
+    value = got.value if got else None
     return {"doc_id": c.doc_id, "outlet": c.outlet, "title": c.title, "date": c.date, "n": n,
             "value": value.text if value else "", "normalized": value.normalized if value else None,
             "unit": value.unit if value else ""}

@@ -33,6 +33,9 @@ _ANAPHORA = {"they", "them", "their", "theirs", "it", "its", "this", "that", "th
              "him", "her", "his", "there", "such", "same", "other", "others"}
 # The asking phrase an elliptical question borrows with the predicate ("And in Qatar?" -> how many).
 _WH = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(how\s+(?:many|much|long|often|old)|who|where|when|why|which|what)\b", re.I)
+# A question that asks in its own words ("And how are they organised?"), however it opens.
+_ASKS = re.compile(r"^\W*(?:(?:and|also|so|but|then)\s+)*(?:how|who|whom|whose|where|when|why|which|what|is|are|was|were|do|does|"
+                   r"did|can|could|will|would|has|have|had)\b", re.I)
 _POINTERS = {"that", "this", "it", "those", "these", "there", "then"}
 _PRONOUN = {"they", "them", "their", "theirs", "it", "its", "he", "she", "him", "her", "his"}
 _ELLIPSIS = re.compile(r"^\s*(and|also|what about|how about|and what|and how|what of|then|so)\b", re.I)
@@ -71,7 +74,7 @@ def is_elliptical(question: str, topic: Topic | None = None) -> bool:
         return about
     # "And those going to Qatar?": an opener and no asking word of its own; "When did that happen?",
     # "How much do they earn there?": two content words at most, pointing back at what was said.
-    opener = bool(_ELLIPSIS.match(question)) and not _WH.match(question)
+    opener = bool(_ELLIPSIS.match(question)) and not _ASKS.match(question)
     short = len(content) <= 2 and any(w in _POINTERS for w in tokens)
     return verbless or opener or short or (len(content) <= 1 and not topic.verbs)
 

@@ -135,8 +135,8 @@ class HybridRetriever:
 
     def candidates(self, query: str, limit: int = 30, generation: str | None = None,
                    flt: ReportFilter = NO_FILTER, prefer: frozenset[str] = frozenset()) -> list[Candidate]:
-        """The ranked candidates; ``prefer``: the reports the conversation is about (a follow-up's
-        answer is most often in the report the last answer came from), whose sentences gain
+        """The ranked candidates; ``prefer``: for a follow-up, the reports the conversation is about
+        (its answer is most often in the report the last answer came from), whose sentences gain
         :data:`qa.scoring.CONTEXT_BONUS` in the ranking (not in answerability: refusing stays a
         matter of the sentence itself)."""
         self.sync(generation)

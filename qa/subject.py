@@ -11,6 +11,7 @@ by the dated-disagreement answer (:func:`qa.extractive.find_conflict`) and the t
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from .answertype import value_clause
 from .followup import DOMAIN_NAMES
@@ -20,20 +21,29 @@ from .values import Value, values
 _MONTH_OR_DAY = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)", re.I)
 
 
-def value_for(question: str, kind: str, sentence: str) -> tuple[Value, str] | None:
-    """The value of ``kind`` the sentence gives for the question, with its clause: among several,
-    the one whose clause shares most terms with the question (the first on a tie)."""
+class Said(NamedTuple):
+    """A value a sentence gives for a question, and what it is said of."""
+
+    value: Value
+    clause: str  # its own clause ("about 400 North Korean women work at Haixing")
+    context: str  # that clause and everything before it back to the previous value ("North Korean
+    # workers in Ulaanbaatar, Mongolia, are sent home after two years": the subject comes first)
+
+
+def value_for(question: str, kind: str, sentence: str) -> Said | None:
+    """The value of ``kind`` the sentence gives for the question: among several, the one whose
+    own clause shares most terms with the question (the first on a tie)."""
     found = values(kind, sentence)
     if not found:
         return None
     spans = [(v.start, v.end) for v in found]
-    clauses = [value_clause(sentence, spans, i) for i in range(len(found))]
-    if len(found) == 1:
-        return found[0], clauses[0]
-    wanted = set(terms(question))
-    scores = [len(wanted & set(terms(c))) for c in clauses]
-    i = scores.index(max(scores))
-    return found[i], clauses[i]
+    clauses = [value_clause(sentence, spans, j) for j in range(len(found))]
+    i = 0
+    if len(found) > 1:
+        wanted = set(terms(question))
+        scores = [len(wanted & set(terms(c))) for c in clauses]
+        i = scores.index(max(scores))
+    return Said(found[i], clauses[i], value_clause(sentence, spans, i, cut_left=False))
 
 
 def names(text: str, skip_first: bool = True) -> set[str]:
@@ -76,18 +86,44 @@ def holds_every_asked_term(question: str, best: str, other: str) -> bool:
     return len(need) >= 2 and need <= set(terms(other))
 
 
-def same_question_subject(question: str, best: str, other: str, other_clause: str) -> bool:
+# Units a figure is given per: in every clause about pay or time, they tell no subject apart.
+_PER_UNITS = frozenset(terms("day days week weeks month months year years hour hours"))
+
+
+def said_of_asked(question: str, clause: str) -> bool:
+    """Does the clause of a value hold a word the question asks with (not a name, not a unit):
+    "applicants now pay bribes of $1,500" for "how much do would-be workers pay", but not "his
+    team had a combined monthly target of $18,000"?"""
+    asked = set(terms(question)) - set(terms(" ".join(DOMAIN_NAMES))) - _PER_UNITS \
+        - set(terms(" ".join(names(question))))
+    return bool(asked & set(terms(clause)))
+
+
+def same_question_subject(question: str, best: str, other: str, theirs: Said,
+                          best_context: str = "", other_context: str = "", mine: Said | None = None) -> bool:
     """``other`` answers the question about what ``best`` does:
-    - every name of the question is in both (a sentence that lacks "Kestrel" is not about Kestrel);
-    - the two share most of their words, or both hold the same question terms
-      (:func:`holds_every_asked_term`), and ``other`` misses few of them (:func:`answers_as_fully`);
+    - every name of the question is in both, or in what stands around each (its report's title,
+      its heading, the sentence before: "Workers now sign contracts of five years" under a
+      Vladivostok title is about Vladivostok);
+    - ``other`` misses few of the question terms ``best`` holds (:func:`answers_as_fully`);
+    - a question naming nothing needs more: the two share most of their words, or hold the same
+      question terms (:func:`holds_every_asked_term`);
     - the clause of ``other``'s value names nothing that neither the question nor ``best`` names
-      ("2,000 Chinese workers", "in Qatar")."""
+      ("2,000 Chinese workers", "in Qatar");
+    - the clause of each value holds a word the question asks with (:func:`said_of_asked`)."""
+    if not said_of_asked(question, theirs.context) or (mine is not None and not said_of_asked(question, mine.context)):
+        return False
     asked = names(question)
-    if not (asked <= names(best, skip_first=False) and asked <= names(other, skip_first=False)):
+    if not (asked <= names(f"{best} {best_context}", skip_first=False)
+            and asked <= names(f"{other} {other_context}", skip_first=False)):
         return False
     if not answers_as_fully(question, best, other):
         return False
-    if not (shared_terms(best, other) or holds_every_asked_term(question, best, other)):
+    if not asked and not (shared_terms(best, other) or holds_every_asked_term(question, best, other)):
         return False
-    return not (names(other_clause) - names(question, skip_first=False) - names(best, skip_first=False))
+    return not (names(theirs.clause) - names(question, skip_first=False) - names(best, skip_first=False))
+
+
+def surroundings(c) -> str:
+    """What stands around a candidate sentence and names its subject: title, heading, the sentence before."""
+    return f"{c.title} {c.heading} {c.previous}"

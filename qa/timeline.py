@@ -17,7 +17,7 @@ from .extractive import build_citations
 from .filters import NO_FILTER, ReportFilter
 from .scoring import CONFLICT_THRESHOLD, REFUSAL_THRESHOLD
 from .types import Candidate
-from .subject import same_question_subject, value_for
+from .subject import same_question_subject, surroundings, value_for
 from .values import Value, question_kind
 
 POOL = 80  # candidates read per question: every report's best few, not only the overall top 30
@@ -37,12 +37,14 @@ def report_answers(question: str, kind: str, candidates: Sequence[Candidate],
     anchor = next(((c, got) for c, got in valued if c.answerability >= threshold), None)
     if anchor is None:
         return []
-    top, (top_value, _) = anchor
+    top, mine = anchor
+    top_value = mine.value
     out = {top.doc_id: (top, top_value)}
-    for c, (v, clause) in valued:
+    for c, theirs in valued:
+        v = theirs.value
         if c.doc_id in out or c.answerability < support or v.unit != top_value.unit:
             continue
-        if same_question_subject(question, top.text, c.text, clause):
+        if same_question_subject(question, top.text, c.text, theirs, surroundings(top), surroundings(c), mine):
             out[c.doc_id] = (c, v)
     return list(out.values())
 

@@ -247,7 +247,11 @@ def question_kind(question: str) -> str:
 
 
 _VALUE_CUE = re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:percent|share|proportion|number)\b|\bnumber of\b", re.I)
-_SPLIT_ASK = re.compile(r"\b(?:each|respectively|separately|both)\b", re.I)
+# "How many workers are there in each city?", "... respectively": one figure per thing named. Not
+# "each month" or "each worker": those say what the one figure is per.
+_SPLIT_ASK = re.compile(
+    r"\b(?:respectively|separately|both)\b|\beach\b(?!\s+(?:north\s+korean\s+|\w+\s+)?(?:month|year|week|day|hour|shift|"
+    r"worker|man|men|woman|women|person|head|employee|labou?rer|logger|builder|waitress|member|recruit)s?\b)", re.I)
 # "How many men and women...", "in Mongolia and Russia": one cue, two quantities.
 _PAIR = re.compile(r"\b(?i:how (?:many|much))\s+(?:[A-Z]\w+\s+)?\w+\s+(?:and|or)\s+\w+|\b(?:in|to|from|at)\s+[A-Z]\w+\s+(?:and|or)\s+(?:in\s+)?[A-Z]\w+")
 

@@ -99,8 +99,9 @@ def test_no_lead_when_no_value_is_clearly_the_asked_one():
 # ---- same subject --------------------------------------------------------------------------------
 
 def test_the_value_compared_is_the_one_given_for_the_question():
-    value, clause = value_for("How much goes to the state?", "amount", "Of the $700 nominal wage, $520 goes to the state.")
-    assert value.text == "$520" and "state" in clause
+    said = value_for("How much goes to the state?", "amount", "Of the $700 nominal wage, $520 goes to the state.")
+    assert said.value.text == "$520" and "state" in said.clause and "nominal" not in said.clause
+    assert "nominal wage" in said.context, "what stands before it, back to the previous value"
 
 
 def test_another_group_or_place_beside_the_value_is_another_subject():
@@ -109,8 +110,7 @@ def test_another_group_or_place_beside_the_value_is_another_subject():
     chinese = "About 2,000 Chinese workers also work on Kestrel region sites."
     elsewhere = "About 2,000 North Korean workers are employed in the Osprey district."
     for other, expected in ((same, True), (chinese, False), (elsewhere, False)):
-        _, clause = value_for(KESTREL, "count", other)
-        assert same_question_subject(KESTREL, best, other, clause) is expected, other
+        assert same_question_subject(KESTREL, best, other, value_for(KESTREL, "count", other)) is expected, other
 
 
 # ---- the service, over reports of the tests' own -----------------------------------------------
@@ -154,3 +154,15 @@ def test_the_timeline_lists_undated_reports_and_only_the_asked_subject(dialogue_
     assert [p["normalized"] for p in data["points"]] == [4000, 15000]
     assert [p["normalized"] for p in data["undated"]] == [9000] and data["undated"][0]["date"] == ""
     assert not data["insufficient"]
+
+
+def test_a_which_company_answer_opens_with_the_company(dialogue_service):
+    """The sentence that names the asked body leads, even when the head count is written before it."""
+    answer = dialogue_service.ask("Which company employs the welders in Kuwait?")
+    assert answer.found and answer.answer.startswith("Their wages are collected by the Taesong Trading Company"), answer.answer
+
+
+def test_how_often_leads_with_the_frequency_of_the_quoted_sentence(dialogue_service):
+    answer = dialogue_service.ask("How often are the Kuwait welders paid?")
+    assert answer.answer.startswith("Once a quarter [1]."), answer.answer
+    assert "Twelve-hour" not in answer.answer.split("[1]", 1)[0]
