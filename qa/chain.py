@@ -75,7 +75,7 @@ class QAService:
                                                            generation=generation, flt=flt,
                                                            prefer=self.context_reports(question, query, history))
                     answer = self.llm.answer(question, candidates, history) if self.llm else None
-                    answer = self._complete(answer, question, candidates)
+                    answer = self._complete(answer, question, candidates, followup=query != question)
                 answer = self._filtered(answer, flt)
             except KeyError:  # rows gone since we searched: retrying re-syncs (the bump came first)
                 if attempt == STALE_RETRIES:
@@ -99,10 +99,11 @@ class QAService:
         doc = self.retriever.nearest_report(text)
         return frozenset({doc}) if doc else frozenset()
 
-    def _complete(self, answer: Answer | None, question: str, candidates: list[Candidate]) -> Answer:
+    def _complete(self, answer: Answer | None, question: str, candidates: list[Candidate],
+                  followup: bool = False) -> Answer:
         """The extractive answer when the LLM gave none; nearest passages on an LLM refusal."""
         if answer is None:
-            return self.extractive.answer(question, candidates)
+            return self.extractive.answer(question, candidates, followup=followup)
         if not answer.found and not answer.closest:
             answer.closest = self.extractive.closest(candidates)
         return answer

@@ -15,11 +15,11 @@ from .citations import number_sources
 from .answerability import leans_back
 from .answertype import LEAD_TYPES, asked_value, find_list, question_type
 from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD,
-                      REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SUPPORT_THRESHOLD, TYPED_THRESHOLD)
+                      REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SUPPORT_THRESHOLD, TYPED_THRESHOLD, FOLLOWUP_MARGIN)
 from .text import cased_words, terms
 from .typed import parse_question, strict, typed_lead
 from .types import Answer, Candidate, Citation
-from .subject import same_question_subject, surroundings, value_for
+from .subject import of_asked_time, same_question_subject, surroundings, value_for
 from .values import asks_two_figures, disagree, question_kind
 from vectorstore.dates import report_range
 
@@ -142,10 +142,10 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
         return None
     best = chosen[0]
     mine = value_for(question, kind, best.text)
-    if mine is None or best.answerability < support:
+    if mine is None or best.answerability < support or not of_asked_time(question, best.text, best.date):
         return None
     for c in candidates[1:]:
-        if c.doc_id == best.doc_id or c.answerability < support:
+        if c.doc_id == best.doc_id or c.answerability < support or not of_asked_time(question, c.text, c.date):
             continue
         theirs = value_for(question, kind, c.text)
         if theirs is not None and disagree(mine.value, theirs.value) \
@@ -219,10 +219,14 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.max_citations = max(1, max_citations)  # Settings.top_k; an answer needs one source at least
 
-    def answer(self, question: str, candidates: Sequence[Candidate]) -> Answer:
+    def answer(self, question: str, candidates: Sequence[Candidate], followup: bool = False) -> Answer:
+        """``followup``: the question continues the conversation, so its own words are fewer than
+        what it asks (the subject came from the history) and its refusal threshold is
+        :data:`qa.scoring.FOLLOWUP_MARGIN` lower."""
         found = candidates
         candidates = typed_first(question, candidates, self.typed_threshold, self.typed_refusal)
-        chosen = select_sentences(candidates, self.threshold, max_sentences=self.max_sentences, question=question)
+        threshold = self.threshold - FOLLOWUP_MARGIN if followup else self.threshold
+        chosen = select_sentences(candidates, threshold, max_sentences=self.max_sentences, question=question)
         chosen = within_passages(chosen, self.max_citations)
         confidence = candidates[0].answerability if candidates else 0.0
         if not chosen:  # the nearest passages of the search itself, also after a typed refusal

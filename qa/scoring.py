@@ -36,6 +36,9 @@ CAPTION_DEMOTION = 0.15
 # A follow-up's sentences from the report the last answer came from rank this much higher
 # (chosen on the validation sets' follow-ups: docs/evaluation.md).
 CONTEXT_BONUS = 0.1
+# A follow-up that carries the last subject is refused below the threshold less this margin: its own
+# words are fewer than what it asks (chosen on the validation follow-ups: docs/evaluation.md).
+FOLLOWUP_MARGIN = 0.1
 NEIGHBOUR_THRESHOLD = 0.3  # the best sentence's neighbour in its passage joins the answer from here (chosen on bench/train)
 CONFLICT_THRESHOLD = 0.45  # the other side of a dated disagreement (same subject, other value) must reach this
 ANSWER_MARGIN = 0.12  # further sentences must score within this of the best

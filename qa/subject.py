@@ -18,6 +18,7 @@ from .followup import DOMAIN_NAMES
 from .text import cased_words, terms
 from .values import Value, values
 
+_DOMAIN_TERMS = frozenset(terms(" ".join(DOMAIN_NAMES)))  # "North Korean": said of every subject
 _MONTH_OR_DAY = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)", re.I)
 
 
@@ -59,7 +60,7 @@ def answers_as_fully(question: str, best: str, other: str) -> bool:
     ``best`` holds ("Dubai", "North Korean"), and may lack at most one other question term, fewer
     than half of them ("stay" where it says "sent home after"). Otherwise its figure is about
     something else: "300 builders in Qatar" against "1,200 cooks in Dubai" for cooks in Dubai."""
-    qterms = {t for t in terms(question) if not t[0].isdigit()}
+    qterms = {t for t in terms(question) if not t[0].isdigit()} - _DOMAIN_TERMS
     need = qterms & set(terms(best))
     asked_names = need & set(terms(" ".join(w for w in cased_words(question)[1:] if w[:1].isupper())))
     have = set(terms(other))
@@ -105,7 +106,8 @@ def same_question_subject(question: str, best: str, other: str, theirs: Said,
     - every name of the question is in both, or in what stands around each (its report's title,
       its heading, the sentence before: "Workers now sign contracts of five years" under a
       Vladivostok title is about Vladivostok);
-    - ``other`` misses few of the question terms ``best`` holds (:func:`answers_as_fully`);
+    - ``other``, with what stands around it, misses few of the question terms ``best`` holds
+      (:func:`answers_as_fully`; "North Korean" is no such term: every report says it);
     - a question naming nothing needs more: the two share most of their words, or hold the same
       question terms (:func:`holds_every_asked_term`);
     - the clause of ``other``'s value names nothing that neither the question nor ``best`` names
@@ -117,11 +119,27 @@ def same_question_subject(question: str, best: str, other: str, theirs: Said,
     if not (asked <= names(f"{best} {best_context}", skip_first=False)
             and asked <= names(f"{other} {other_context}", skip_first=False)):
         return False
-    if not answers_as_fully(question, best, other):
+    # "roughly 2,000 North Koreans were now working there": "there" is the complex the sentence
+    # before names, so the other sentence's question terms may stand around it too
+    if not answers_as_fully(question, best, f"{other} {other_context}"):
         return False
     if not asked and not (shared_terms(best, other) or holds_every_asked_term(question, best, other)):
         return False
-    return not (names(theirs.clause) - names(question, skip_first=False) - names(best, skip_first=False))
+    words = theirs.clause.split()
+    opens = bool(words) and other.lstrip().startswith(words[0])  # a capital there may only open the sentence
+    return not (names(theirs.clause, skip_first=opens) - names(question, skip_first=False) - names(best, skip_first=False))
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def of_asked_time(question: str, sentence: str, date: str) -> bool:
+    """A question that names a year ("How many permits were issued in 2016?") asks about that
+    year: a sentence answers it for that time when it names the year or its report is dated in
+    it. Figures of other years are another subject, not a disagreement. Any sentence answers a
+    question that names no year."""
+    years = set(_YEAR.findall(question))
+    return not years or bool(years & set(_YEAR.findall(sentence))) or date[:4] in years
 
 
 def surroundings(c) -> str:

@@ -113,6 +113,16 @@ def test_another_group_or_place_beside_the_value_is_another_subject():
         assert same_question_subject(KESTREL, best, other, value_for(KESTREL, "count", other)) is expected, other
 
 
+def test_a_question_naming_a_year_sets_no_other_year_against_it():
+    from qa.subject import of_asked_time
+
+    q = "How many work permits were issued in 2016?"
+    assert of_asked_time(q, "Russia issued about 33,000 work permits in 2016.", "2017-03-22")
+    assert of_asked_time(q, "About 33,000 permits were issued this year.", "2016-11-02"), "the report's own year"
+    assert not of_asked_time(q, "Some 20,000 worked in the forests in the 1990s.", "2019-08-14")
+    assert of_asked_time("How many permits were issued?", "Some 20,000 in the 1990s.", "2019-08-14")
+
+
 # ---- the service, over reports of the tests' own -----------------------------------------------
 
 @pytest.fixture(scope="module")
