@@ -65,7 +65,7 @@ _WHEN = re.compile(r"\b(?:when|once|as soon as|after|before|until|soon|by the ti
 _AGE = re.compile(r"\b\d+(?:\s*(?:to|and|-|–)\s*\d+)?\s*(?:years?\s+old|-year-olds?)|\bin (?:their|his|her) (?:early |late |mid-)?"
                   r"(?:\d0s|teens|twenties|thirties|forties|fifties)\b|\baged?\s+(?:between\s+)?\d+|\bunder\s+\d+\b|"
                   r"\b(?:over|older than|younger than)\s+\d+\b", re.I)
-TYPES = ("duration", "amount", "count", "date", "when", "who", "place", "reason", "document", "age")
+TYPES = ("duration", "frequency", "amount", "count", "date", "when", "who", "place", "reason", "document", "age")
 
 
 def _asks(wh: str, q: str) -> bool:
@@ -82,7 +82,9 @@ def question_type(question: str) -> str:
     q = question.lower().strip()
     if re.search(r"\bhow old\b|\bwhat (?:age|ages)\b|\bage (?:limit|range|group)\b|\bwhich age\b", q):
         return "age"
-    if re.search(r"\bhow (?:long|often)\b|\bhow many (?:years|months|weeks|days|hours)\b|\bhow much (?:time|leave)\b", q):
+    if _HOW_OFTEN.search(q):
+        return "frequency"  # "once a quarter", never "twelve-hour shifts"
+    if re.search(r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours)\b|\bhow much (?:time|leave)\b", q):
         return "duration"
     if re.search(r"\bwhat(?:'s| is| are| was| were) (?:the|their|a|an) (?:\w+ )?(?:wages?|salary|salaries|pay|price|cost|fee)s?\b", q):
         return "amount"
@@ -145,7 +147,7 @@ _HOW_OFTEN = re.compile(r"\bhow often\b|\bhow frequently\b|\bhow many times\b", 
 _PEOPLE = re.compile(r"\b(?:men|women|members|applicants|those|people)\b")
 # Answer type -> the patterns of which any one in a sentence gives an answer of that type.
 _DETECTORS: dict[str, tuple[re.Pattern, ...]] = {
-    "duration": (_DURATION, _FREQUENCY), "amount": (_AMOUNT,), "count": (_COUNT,), "date": (_DATE,), "day": (_DAY,),
+    "duration": (_DURATION,), "frequency": (_FREQUENCY,), "amount": (_AMOUNT,), "count": (_COUNT,), "date": (_DATE,), "day": (_DAY,),
     "when": (_DATE, _WHEN),  # a date, or the condition it depends on ("only when they have earned enough")
     "who": (_ORG, _PEOPLE), "place": (_PLACE_CUE,), "reason": (_REASON,), "document": (_DOC,), "age": (_AGE,),
 }
@@ -200,8 +202,8 @@ def find_list(sentence: str) -> str | None:
     return best.strip(" ,") if best else None
 
 
-VALUE_TYPES = ("duration", "amount", "count")  # answers two reports can disagree on
-LEAD_TYPES = ("duration", "amount")  # answers short enough to lead with
+VALUE_TYPES = ("duration", "frequency", "amount", "count")  # answers two reports can disagree on
+LEAD_TYPES = ("duration", "frequency", "amount")  # answers short enough to lead with
 
 
 _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
@@ -237,7 +239,7 @@ def asked_value(question: str, kind: str, sentence: str) -> str | None:
     """
     from .text import terms
 
-    if _HOW_OFTEN.search(question):
+    if kind == "frequency" or _HOW_OFTEN.search(question):
         m = _FREQUENCY.search(sentence)
         return m.group().strip() if m else None
     pattern = _DETECTORS[kind][0] if kind in VALUE_TYPES else None
