@@ -112,7 +112,8 @@ def same_question_subject(question: str, best: str, other: str, theirs: Said,
       question terms (:func:`holds_every_asked_term`);
     - the clause of ``other``'s value names nothing that neither the question nor ``best`` names
       ("2,000 Chinese workers", "in Qatar");
-    - the clause of each value holds a word the question asks with (:func:`said_of_asked`)."""
+    - the clause of each value holds a word the question asks with (:func:`said_of_asked`);
+    - a count counts the asked set (:func:`counted_as_asked`)."""
     if not said_of_asked(question, theirs.context) or (mine is not None and not said_of_asked(question, mine.context)):
         return False
     asked = names(question)
@@ -127,7 +128,9 @@ def same_question_subject(question: str, best: str, other: str, theirs: Said,
         return False
     words = theirs.clause.split()
     opens = bool(words) and other.lstrip().startswith(words[0])  # a capital there may only open the sentence
-    return not (names(theirs.clause, skip_first=opens) - names(question, skip_first=False) - names(best, skip_first=False))
+    if names(theirs.clause, skip_first=opens) - names(question, skip_first=False) - names(best, skip_first=False):
+        return False
+    return theirs.value.kind != "count" or counted_as_asked(question, best, other, theirs.value)
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -140,6 +143,24 @@ def of_asked_time(question: str, sentence: str, date: str) -> bool:
     question that names no year."""
     years = set(_YEAR.findall(question))
     return not years or bool(years & set(_YEAR.findall(sentence))) or date[:4] in years
+
+
+def counted_as_asked(question: str, best: str, other: str, value: Value) -> bool:
+    """A count is of the set the question asks about: the adjectives of the counted noun ("Six
+    *former* workers", "2,000 *Chinese* workers") are all words of the question or of the answer
+    it is set against (a spaCy parse of the one sentence, only for a count that passed the rest)."""
+    from vectorstore.entities import nlp
+
+    allowed = set(terms(question)) | set(terms(best)) | _DOMAIN_TERMS
+    doc = nlp()(other)
+    for token in doc:
+        if token.dep_ == "nummod" and value.start <= token.idx < value.end:
+            for mod in token.head.children:
+                said = terms(mod.text)
+                hyphened = mod.i > 0 and doc[mod.i - 1].text == "-"  # "North Korean-run": one compound word
+                if mod.dep_ == "amod" and said and said[0] not in allowed and not hyphened:
+                    return False
+    return True
 
 
 def surroundings(c) -> str:

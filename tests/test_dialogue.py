@@ -113,6 +113,20 @@ def test_another_group_or_place_beside_the_value_is_another_subject():
         assert same_question_subject(KESTREL, best, other, value_for(KESTREL, "count", other)) is expected, other
 
 
+def test_a_count_of_another_set_is_another_subject():
+    from qa.subject import counted_as_asked
+
+    q = "How many North Korean workers are in Russia?"
+    best = "About 13,000 North Korean workers are now in Russia."
+    former = "Six former workers who were in Russia and China described the deductions."
+    assert not counted_as_asked(q, best, former, value_for(q, "count", former).value)
+    same = "About 35,000 North Korean workers are in Russia, according to Russian officials."
+    assert counted_as_asked(q, best, same, value_for(q, "count", same).value)
+    run = "Phra Kaeo had seven North Korean-run restaurants."
+    assert counted_as_asked("How many North Korean restaurants did Phra Kaeo have?", "It had five North Korean restaurants.",
+                            run, value_for("How many restaurants?", "count", run).value)
+
+
 def test_a_question_naming_a_year_sets_no_other_year_against_it():
     from qa.subject import of_asked_time
 

@@ -91,9 +91,10 @@ def test_disagreeing_reports_show_other_reports_say(analyst_server, page):
     others = answer.locator(".others")
     assert others.is_visible()
     text = others.inner_text()
-    assert text.startswith("Other reports say") and "(2024-06-20): about 900" in text
+    # Newest first: the 2024 report answers, the 2023 one is the other report.
+    assert text.startswith("Other reports say") and "(2023-01-10): About 1,500" in text, text
     others.locator(".chip").click()
-    assert "Only about 900" in page.locator("#passage-text mark").inner_text()
+    assert "About 1,500" in page.locator("#passage-text mark").inner_text()
     assert not page.errors, page.errors
 
 
