@@ -146,8 +146,8 @@ def of_asked_time(question: str, sentence: str, date: str) -> bool:
 
 
 def counted_as_asked(question: str, best: str, other: str, value: Value) -> bool:
-    """A count is of the set the question asks about: the adjectives of the counted noun ("Six
-    *former* workers", "2,000 *Chinese* workers") are all words of the question or of the answer
+    """A count is of the set the question asks about: the adjectives between it and the counted
+    noun ("Six *former* workers", "2,000 *Chinese* workers") are all words of the question or of the answer
     it is set against (a spaCy parse of the one sentence, only for a count that passed the rest)."""
     from vectorstore.entities import nlp
 
@@ -158,7 +158,9 @@ def counted_as_asked(question: str, best: str, other: str, value: Value) -> bool
             for mod in token.head.children:
                 said = terms(mod.text)
                 hyphened = mod.i > 0 and doc[mod.i - 1].text == "-"  # "North Korean-run": one compound word
-                if mod.dep_ == "amod" and said and said[0] not in allowed and not hyphened:
+                # between the count and its noun it qualifies the set ("Six former workers"); before
+                # the count it qualifies the figure ("An estimated 1,900 North Koreans")
+                if mod.dep_ == "amod" and mod.i > token.i and said and said[0] not in allowed and not hyphened:
                     return False
     return True
 

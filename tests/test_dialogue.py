@@ -122,6 +122,8 @@ def test_a_count_of_another_set_is_another_subject():
     assert not counted_as_asked(q, best, former, value_for(q, "count", former).value)
     same = "About 35,000 North Korean workers are in Russia, according to Russian officials."
     assert counted_as_asked(q, best, same, value_for(q, "count", same).value)
+    hedged = "An estimated 1,900 North Koreans remain in Russia."
+    assert counted_as_asked(q, best, hedged, value_for(q, "count", hedged).value), "a hedge on the figure"
     run = "Phra Kaeo had seven North Korean-run restaurants."
     assert counted_as_asked("How many North Korean restaurants did Phra Kaeo have?", "It had five North Korean restaurants.",
                             run, value_for("How many restaurants?", "count", run).value)
