@@ -15,7 +15,7 @@ A question is then searched:
 - with the last subject *and* predicate, when it is elliptical ("And in Kuwait?", "What about the
   women?", "Why?"): its own names replace the old ones;
 - with the last subject otherwise ("Who collects their wages?", "How often are the women allowed
-  out?"); and when it leans on a pronoun after a question that asked for someone or something, with
+  out?"); and when it says "he", "she" or "it" after a question asking who, with
   the nouns the last answer opened with ("Who does he answer to?" after "Who holds the passports?"
   -> "the camp's security officer").
 """
@@ -29,8 +29,6 @@ from .answertype import question_type
 from .text import STOPWORDS, terms, words
 from .types import Turn
 
-_ANAPHORA = {"they", "them", "their", "theirs", "it", "its", "this", "that", "these", "those", "he", "she",
-             "him", "her", "his", "there", "such", "same", "other", "others"}
 # The asking phrase an elliptical question borrows with the predicate ("And in Qatar?" -> how many).
 _WH = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(how\s+(?:many|much|long|often|old)|who|where|when|why|which|what)\b", re.I)
 # A question that asks in its own words ("And how are they organised?"), however it opens.
@@ -48,12 +46,6 @@ _ENTITY_TYPES = {"who"}
 _SINGULAR = {"he", "him", "his", "she", "her", "it", "its"}
 REFUSAL = "The reports don't say"  # how a refusal opens (qa.extractive.NOT_FOUND): it names nobody
 MAX_DEPTH = 4  # earlier questions resolved in a chain (each a spaCy parse of one short question)
-
-
-def needs_context(question: str) -> bool:
-    tokens = words(question)
-    content = [w for w in tokens if w not in STOPWORDS]
-    return bool(_ELLIPSIS.match(question)) or any(w in _ANAPHORA for w in tokens) or len(content) <= 2
 
 
 _ABOUT = re.compile(r"^\W*(?:and\s+)?(?:what|how)\s+about\b|^\W*(?:and\s+)?what\s+of\b", re.I)
