@@ -202,11 +202,8 @@ def find_list(sentence: str) -> str | None:
     return best.strip(" ,") if best else None
 
 
-VALUE_TYPES = ("duration", "frequency", "amount", "count")  # answers two reports can disagree on
+VALUE_TYPES = ("duration", "amount", "count")  # answers two reports can disagree on
 LEAD_TYPES = ("duration", "frequency", "amount")  # answers short enough to lead with
-
-
-_WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s-\s|\b(?:and|but|while|whereas|although|though)\b", re.I)
@@ -261,15 +258,3 @@ def asked_value(question: str, kind: str, sentence: str) -> str | None:
     if best == 0 or scores.count(best) > 1:
         return None
     return found[scores.index(best)].group().strip()
-
-
-def answer_value(kind: str, sentence: str) -> str | None:
-    """The first value of the asked-for kind in a sentence ("two to four months", "800 dollars")."""
-    pattern = _DETECTORS[kind][0] if kind in VALUE_TYPES else None
-    m = pattern.search(sentence) if pattern else None
-    if not m:
-        return None
-    value = m.group().strip()
-    if kind == "amount" and not re.search(r"\d", value):
-        return None
-    return value

@@ -59,11 +59,10 @@ def is_elliptical(question: str, topic: Topic | None = None) -> bool:
     tokens = words(question)
     content = [w for w in tokens if w not in STOPWORDS]
     pronoun = any(w in _PRONOUN for w in tokens)
-    verbless = not topic.verbs and (not topic.nouns or pronoun)
-    # "What about the women?" swaps the subject; "What about their visas?" asks a new thing of it.
-    about = bool(_ABOUT.match(question)) and not (pronoun and topic.nouns)
     if _ABOUT.match(question):
-        return about
+        # "What about the women?" swaps the subject; "What about their visas?" asks a new thing of it.
+        return not (pronoun and topic.nouns)
+    verbless = not topic.verbs and (not topic.nouns or pronoun)
     # "And those going to Qatar?": an opener and no asking word of its own; "When did that happen?",
     # "How much do they earn there?": two content words at most, pointing back at what was said.
     opener = bool(_ELLIPSIS.match(question)) and not _ASKS.match(question)

@@ -82,7 +82,7 @@ def holds_every_asked_term(question: str, best: str, other: str) -> bool:
     """Both sentences hold the same two or more question terms: worded apart, they still say it of
     the asked thing ("The regional labour office now counts some 15,000 North Korean workers in
     the Kestrel region" against "About 4,000 North Korean workers are employed in the Kestrel region")."""
-    qterms = {t for t in terms(question) if not t[0].isdigit()} - set(terms(" ".join(DOMAIN_NAMES)))
+    qterms = {t for t in terms(question) if not t[0].isdigit()} - _DOMAIN_TERMS
     need = qterms & set(terms(best))
     return len(need) >= 2 and need <= set(terms(other))
 
@@ -95,7 +95,7 @@ def said_of_asked(question: str, clause: str) -> bool:
     """Does the clause of a value hold a word the question asks with (not a name, not a unit):
     "applicants now pay bribes of $1,500" for "how much do would-be workers pay", but not "his
     team had a combined monthly target of $18,000"?"""
-    asked = set(terms(question)) - set(terms(" ".join(DOMAIN_NAMES))) - _PER_UNITS \
+    asked = set(terms(question)) - _DOMAIN_TERMS - _PER_UNITS \
         - set(terms(" ".join(names(question))))
     return bool(asked & set(terms(clause)))
 
