@@ -16,7 +16,7 @@ from vectorstore import ReportStore, SentenceEmbedder, open_store
 from .compound import part_queries, split_question
 from .extractive import ExtractiveAnswerer
 from .filters import NO_FILTER, ReportFilter, refusal
-from .followup import REFUSAL, last_exchange, resolve_followup
+from .followup import REFUSAL, has_own_verb, last_exchange, resolve_followup
 from .llm import StreamEnd, build_llm_answerer
 from .reader import load_reader
 from .rerank import load_reranker
@@ -70,10 +70,15 @@ class QAService:
                         [(q, self.retriever.candidates(q, generation=generation, flt=flt)) for q in queries])
                 else:
                     # A question for a number reads a deeper pool: the other side of a dated
-                    # disagreement is often another report's sentence ranked below 30.
-                    candidates = self.retriever.candidates(query, limit=VALUE_POOL if question_kind(question) else 30,
-                                                           generation=generation, flt=flt,
-                                                           prefer=self.context_reports(question, query, history))
+                    # disagreement is often another report's sentence ranked below 30. A follow-up
+                    # asking in its own words is also scored on them (in_own_words).
+                    prefer = self.context_reports(question, query, history)
+                    limit = VALUE_POOL if question_kind(question) else 30
+                    candidates = self.retriever.candidates(query, limit=limit, generation=generation, flt=flt,
+                                                           prefer=prefer)
+                    if prefer and has_own_verb(question):
+                        candidates = self.retriever.in_own_words(question, candidates, prefer, limit,
+                                                                 generation=generation, flt=flt)
                     answer = self.llm.answer(question, candidates, history) if self.llm else None
                     answer = self._complete(answer, question, candidates, followup=query != question)
                 answer = self._filtered(answer, flt)
@@ -95,8 +100,8 @@ class QAService:
         if last is None or query == question:
             return frozenset()
         asked, answered = last
-        text = re.sub(r"\[\d+\]", " ", answered)[:400] if answered and not answered.startswith(REFUSAL) else asked
-        doc = self.retriever.nearest_report(text)
+        said = re.sub(r"\[\d+\]", " ", answered)[:400] if answered and not answered.startswith(REFUSAL) else ""
+        doc = self.retriever.nearest_report(f"{resolve_followup(asked, history[:-2])} {said}".strip())
         return frozenset({doc}) if doc else frozenset()
 
     def _complete(self, answer: Answer | None, question: str, candidates: list[Candidate],

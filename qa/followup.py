@@ -70,6 +70,13 @@ def is_elliptical(question: str, topic: Topic | None = None) -> bool:
     return verbless or opener or short or (len(content) <= 1 and not topic.verbs)
 
 
+def has_own_verb(question: str) -> bool:
+    """Does the question ask with a full verb of its own ("Who runs it?", "How fast were they
+    replaced?"), not only with one it borrows ("And what was it before the pandemic?")? Then its
+    own words say what it newly asks, even when its subject is carried."""
+    return topic_of(question).verbs > 0
+
+
 # "Why not?", "Why?", "How come?" on their own ask about the statement just made.
 _BARE_WHY = re.compile(r"^\W*(?:and\s+)?(?:why(?:\s+not)?|how come)\W*$", re.I)
 _DENIAL = re.compile(r"(?:\b(?:not|never|cannot|no longer)\b|n['’]t\b)((?:[^\w?.!;()\[\]]+[\w’'-]+){1,4})", re.I)

@@ -26,6 +26,9 @@ from .text import terms
 from .types import Candidate
 
 
+LEAD_CHARS = 600  # a report's opening (dateline and lead): where it names the place it is about
+
+
 @dataclass
 class DocInfo:
     version: str
@@ -33,6 +36,7 @@ class DocInfo:
     date: str
     outlet: str
     source: str
+    lead: str = ""  # the report's first LEAD_CHARS of body sentences
 
 
 def searchable(s: SentenceRecord) -> str:
@@ -87,7 +91,8 @@ class SentenceTable:
         for doc_id in new:
             rec = current[doc_id]
             rows = sorted(grouped.get(doc_id, []), key=lambda s: s.index)
-            self.docs[doc_id] = DocInfo(rec.version, rec.title, rec.date, rec.outlet, rec.source)
+            lead = " ".join(s.text for s in rows if s.kind not in NOT_ANSWERS)[:LEAD_CHARS]
+            self.docs[doc_id] = DocInfo(rec.version, rec.title, rec.date, rec.outlet, rec.source, lead)
             self.by_doc[doc_id] = [s.sentence_id for s in rows]
             for s in rows:
                 self.sentences[s.sentence_id] = s
@@ -143,16 +148,27 @@ class HybridRetriever:
         with self._rw.read():
             return self._candidates(query, limit, flt, prefer)
 
-    def nearest_report(self, text: str, k: int = 3) -> str | None:
-        """The report whose sentences are nearest to ``text`` (most of the ``k`` nearest; the
-        nearest on a tie): which report an earlier answer quoted or paraphrased."""
-        self.sync()
-        hits = [h for h in self.store.query_sentences(self.embedder.encode_query(text), k)
-                if h.id in self.table.sentences]
-        if not hits:
-            return None
-        docs = [self.table.sentences[h.id].doc_id for h in hits]
-        return max(dict.fromkeys(docs), key=docs.count)
+    def in_own_words(self, question: str, candidates: list[Candidate], prefer: frozenset[str], limit: int = 30,
+                     generation: str | None = None, flt: ReportFilter = NO_FILTER) -> list[Candidate]:
+        """A follow-up's candidates (searched with the subject it carries), each sentence of the
+        report the conversation is about scored the better of that search and of the question's
+        own words. The carried words pull towards the sentence the last answer quoted ("Who runs
+        it? (restaurant Vientiane visit)"); the question alone finds what it newly asks ("A male
+        manager and his deputy ..."), and only in that report, where "it" points."""
+        own = {c.sentence_id: c for c in self.candidates(question, limit, generation, flt, prefer)}
+        for c in candidates:
+            mine = own.get(c.sentence_id)
+            if c.doc_id in prefer and mine is not None and mine.answerability > c.answerability:
+                c.score += mine.answerability - c.answerability
+                c.answerability = mine.answerability
+        return sorted(candidates, key=lambda c: c.score, reverse=True)
+
+    def nearest_report(self, text: str) -> str | None:
+        """The report of the best candidate for ``text`` (an earlier question with the answer it
+        got): which report that answer came from. The whole hybrid ranking, not the dense nearest
+        alone: a short answer ("Moranbong Garden, near the riverfront") is found by its rare names."""
+        found = self.candidates(text, limit=1)
+        return found[0].doc_id if found else None
 
     def matching(self, flt: ReportFilter, generation: str | None = None) -> set[str]:
         """The ids of the reports ``flt`` lets through, from the synced mirror."""
@@ -218,7 +234,7 @@ class HybridRetriever:
                 text=s.text, dense=sims.get(sid, dense.get(sid, 0.0)), keyword=keyword.get(sid, 0.0) / top_kw,
                 overlap=weighted_overlap(qterms, text_terms, idf), context=max(neighbours, default=0.0),
                 date=doc.date, title=doc.title, outlet=doc.outlet, entities=s.entities,
-                kind=s.kind, heading=s.heading, lead_in=s.context, page=s.page, previous=prev_text,
+                kind=s.kind, heading=s.heading, lead_in=s.context, page=s.page, previous=prev_text, lead=doc.lead,
             )
             c.relevance = combine(c)
             c.answerability = probability(features(

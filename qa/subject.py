@@ -19,7 +19,9 @@ from .text import cased_words, terms
 from .values import Value, values
 
 _DOMAIN_TERMS = frozenset(terms(" ".join(DOMAIN_NAMES)))  # "North Korean": said of every subject
-_MONTH_OR_DAY = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)", re.I)
+_MONTH_OR_DAY = re.compile(r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+                           r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Mon(?:day)?|Tue(?:s(?:day)?)?|"
+                           r"Wed(?:nesday)?|Thu(?:rs(?:day)?)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)\.?", re.I)
 
 
 class Said(NamedTuple):
@@ -52,10 +54,10 @@ def names(text: str, skip_first: bool = True) -> set[str]:
     every report shares (North Korea) or months and days."""
     words = cased_words(text)[1:] if skip_first else cased_words(text)
     return {w.lower() for w in words if w[:1].isupper() and w.lower() not in DOMAIN_NAMES
-            and not _MONTH_OR_DAY.match(w)}
+            and not _MONTH_OR_DAY.fullmatch(w)}
 
 
-def answers_as_fully(question: str, best: str, other: str) -> bool:
+def answers_as_fully(question: str, best: str, other: str, setting: str = "") -> bool:
     """Is ``other`` about what ``best`` answers? It must hold every name of the question that
     ``best`` holds ("Dubai", "North Korean"), and may lack at most one other question term, fewer
     than half of them ("stay" where it says "sent home after"). Otherwise its figure is about
@@ -64,8 +66,8 @@ def answers_as_fully(question: str, best: str, other: str) -> bool:
     need = qterms & set(terms(best))
     asked_names = need & set(terms(" ".join(w for w in cased_words(question)[1:] if w[:1].isupper())))
     have = set(terms(other))
-    missing = need - have
-    return asked_names <= have and len(missing) <= 1 and len(missing) < len(need) / 2
+    missing = need - have - (asked_names & set(terms(setting)))  # a name may be the report's setting
+    return asked_names <= have | set(terms(setting)) and len(missing) <= 1 and len(missing) < len(need) / 2
 
 
 SAME_SUBJECT = 0.5  # share of content terms two sentences must share to be about the same thing
@@ -101,11 +103,13 @@ def said_of_asked(question: str, clause: str) -> bool:
 
 
 def same_question_subject(question: str, best: str, other: str, theirs: Said,
-                          best_context: str = "", other_context: str = "", mine: Said | None = None) -> bool:
+                          best_context: str = "", other_context: str = "", mine: Said | None = None,
+                          best_setting: str = "", other_setting: str = "") -> bool:
     """``other`` answers the question about what ``best`` does:
     - every name of the question is in both, or in what stands around each (its report's title,
       its heading, the sentence before: "Workers now sign contracts of five years" under a
-      Vladivostok title is about Vladivostok);
+      Vladivostok title is about Vladivostok), or in its report's opening (``*_setting``,
+      :func:`setting`: "Today about 450 work there" in a report opening "BELOGORSK - ... Sunhwa plant");
     - ``other``, with what stands around it, misses few of the question terms ``best`` holds
       (:func:`answers_as_fully`; "North Korean" is no such term: every report says it);
     - a question naming nothing needs more: the two share most of their words, or hold the same
@@ -117,12 +121,12 @@ def same_question_subject(question: str, best: str, other: str, theirs: Said,
     if not said_of_asked(question, theirs.context) or (mine is not None and not said_of_asked(question, mine.context)):
         return False
     asked = names(question)
-    if not (asked <= names(f"{best} {best_context}", skip_first=False)
-            and asked <= names(f"{other} {other_context}", skip_first=False)):
+    if not (asked <= names(f"{best} {best_context} {best_setting}", skip_first=False)
+            and asked <= names(f"{other} {other_context} {other_setting}", skip_first=False)):
         return False
     # "roughly 2,000 North Koreans were now working there": "there" is the complex the sentence
     # before names, so the other sentence's question terms may stand around it too
-    if not answers_as_fully(question, best, f"{other} {other_context}"):
+    if not answers_as_fully(question, best, f"{other} {other_context}", other_setting):
         return False
     if not asked and not (shared_terms(best, other) or holds_every_asked_term(question, best, other)):
         return False
@@ -163,6 +167,20 @@ def counted_as_asked(question: str, best: str, other: str, value: Value) -> bool
                 if mod.dep_ == "amod" and mod.i > token.i and said and said[0] not in allowed and not hyphened:
                     return False
     return True
+
+
+def setting(c) -> str:
+    """Where a candidate's report is set: the names in its opening ("BELOGORSK - ... the lines at
+    the Sunhwa plant"), so that "Today about 450 women are employed there" is about Sunhwa. A
+    word opening a sentence names nothing ("It employed", "Many of the women"), unless it is in
+    capitals: a dateline."""
+    found = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]\s+", c.lead):  # sentences, and a dateline's dash
+        words = cased_words(sentence)
+        if words and not (len(words[0]) > 1 and words[0].isupper()):
+            words = words[1:]
+        found += [w for w in words if w[:1].isupper()]
+    return " ".join(found)
 
 
 def surroundings(c) -> str:

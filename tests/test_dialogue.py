@@ -1,7 +1,8 @@
 """Follow-ups, short leads, dated disagreements and timeline points (issue 20), on examples of their
-own: pure functions on invented sentences, then the real service over the four reports in
+own: pure functions on invented sentences, then the real service over the seven reports in
 ``tests/fixtures/dialogue`` (Kestrel counts in 2016, 2022 and an undated memo; welders in
-Vladivostok and Kuwait in one 2019 report)."""
+Vladivostok and Kuwait in one 2019 report; a restaurant in Tarvik; the Sunhwa plant in 2016 and
+2023, the later report naming it only in its opening)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -129,6 +130,18 @@ def test_a_count_of_another_set_is_another_subject():
                             run, value_for("How many restaurants?", "count", run).value)
 
 
+def test_a_report_is_set_where_its_opening_says_not_in_the_words_that_open_its_sentences():
+    from qa.subject import names, setting
+    from qa.types import Candidate
+
+    lead = ("BELOGORSK - Three years on, the lines at the Sunhwa plant are quieter. "
+            "It employed more women then. Many were sent home.")
+    said = names(setting(Candidate("s", "d", "c", 5, 0, 0, "Today about 450 work there.", lead=lead)), skip_first=False)
+    assert {"belogorsk", "sunhwa"} <= said and not {"it", "many", "three"} & said
+    assert names("Crews at Sunhwa and Marino since March") == {"sunhwa", "marino"}, \
+        "a month or a day is no name, a name that begins like one is"
+
+
 def test_a_question_naming_a_year_sets_no_other_year_against_it():
     from qa.subject import of_asked_time
 
@@ -147,7 +160,7 @@ def dialogue_service(tmp_path_factory, embedder):
 
     path = tmp_path_factory.mktemp("dialogue") / "store"
     summary = Ingestor(ReportStore(embedder, path=path)).ingest_paths([FIXTURE])
-    assert not summary.failed and len(summary.added) == 4
+    assert not summary.failed and len(summary.added) == 7
     return build_service(Settings.from_env(store=path, reader=False), ReportStore(embedder, path=path))
 
 
@@ -170,6 +183,24 @@ def test_a_followup_after_a_topic_change_is_answered_from_the_new_topic(dialogue
     answer = dialogue_service.ask("Who collects their wages?", history)
     assert answer.found and "Taesong" in answer.answer.split("[", 1)[0] + answer.answer, answer.answer
     assert answer.answer.index("Taesong") < answer.answer.find("clerk") if "clerk" in answer.answer else True
+
+
+def test_a_followup_in_its_own_words_is_answered_from_the_report_it_continues(dialogue_service):
+    """"Who keeps their passports?" carries the restaurant the last exchange named; with the
+    carried words alone the sentences the last answer came from outrank the one that answers,
+    so the report's sentences are also scored on the question's own words."""
+    history = exchange("Which North Korean restaurant in Tarvik did the Fixture Gazette visit?",
+                       "Pine Hall, on a quiet street near the harbour [1].")
+    answer = dialogue_service.ask("Who keeps their passports?", history)
+    assert answer.found and "keep the women's passports" in answer.answer, answer.answer
+
+
+def test_a_disagreement_about_the_place_a_report_opens_with(dialogue_service):
+    """The 2023 report names the Sunhwa plant only in its opening; its 450 still disagrees with
+    the 2016 report's 1,200 about the same plant."""
+    answer = dialogue_service.ask("How many North Korean women work at the Sunhwa plant?")
+    assert "450" in answer.answer and "1,200" in answer.answer, answer.answer
+    assert answer.answer.index("(2023-05-30)") < answer.answer.index("(2016-09-20)")
 
 
 def test_the_timeline_lists_undated_reports_and_only_the_asked_subject(dialogue_service):
