@@ -22,7 +22,7 @@ from .reader import load_reader
 from .rerank import load_reranker
 from .retrieval import HybridRetriever
 from .types import Answer, Candidate, StreamEvent, Turn
-from .values import question_kind
+from .subject import asked_kind
 
 
 def build_embedder(settings: Settings) -> SentenceEmbedder:
@@ -73,7 +73,7 @@ class QAService:
                     # disagreement is often another report's sentence ranked below 30. A follow-up
                     # asking in its own words is also scored on them (in_own_words).
                     prefer = self.context_reports(question, query, history)
-                    limit = VALUE_POOL if question_kind(question) else 30
+                    limit = VALUE_POOL if asked_kind(question) else 30
                     candidates = self.retriever.candidates(query, limit=limit, generation=generation, flt=flt,
                                                            prefer=prefer)
                     if prefer and has_own_verb(question):

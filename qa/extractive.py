@@ -19,8 +19,8 @@ from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_T
 from .text import cased_words, terms
 from .typed import parse_question, strict, typed_lead
 from .types import Answer, Candidate, Citation
-from .subject import of_asked_time, same_question_subject, setting, surroundings, value_for
-from .values import asks_two_figures, disagree, question_kind
+from .subject import asked_kind, of_asked_time, same_question_subject, setting, surroundings, value_for
+from .values import asks_two_figures, disagree
 from vectorstore.dates import report_range
 
 NOT_FOUND = "The reports don't say. None of the ingested reports contains an answer to this question."
@@ -137,10 +137,12 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
     (:func:`qa.subject.same_question_subject`); a question that asks for two figures is answered
     with both, not set up as a disagreement.
     """
-    kind = question_kind(question)
-    if not kind or not chosen or asks_two_figures(question):
+    if not chosen or asks_two_figures(question):
         return None
     best = chosen[0]
+    kind = asked_kind(question)
+    if not kind:
+        return None
     mine = value_for(question, kind, best.text)
     if mine is None or best.answerability < support or not of_asked_time(question, best.text, best.date):
         return None
@@ -285,7 +287,7 @@ class ExtractiveAnswerer:
 
 def dated_value(question: str, c: Candidate, n: int) -> dict:
     """What one report says, for "Other reports say" beside a disagreement: outlet, date, value, citation number."""
-    got = value_for(question, question_kind(question), c.text)
+    got = value_for(question, asked_kind(question), c.text)
     value = got.value if got else None
     return {"doc_id": c.doc_id, "outlet": c.outlet, "title": c.title, "date": c.date, "n": n,
             "value": value.text if value else "", "normalized": value.normalized if value else None,

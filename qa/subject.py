@@ -16,7 +16,7 @@ from typing import NamedTuple
 from .answertype import value_clause
 from .followup import DOMAIN_NAMES
 from .text import cased_words, terms
-from .values import Value, values
+from .values import Value, asks_change, question_kind, values
 
 _DOMAIN_TERMS = frozenset(terms(" ".join(DOMAIN_NAMES)))  # "North Korean": said of every subject
 _MONTH_OR_DAY = re.compile(r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -31,6 +31,8 @@ class Said(NamedTuple):
     clause: str  # its own clause ("about 400 North Korean women work at Haixing")
     context: str  # that clause and everything before it back to the previous value ("North Korean
     # workers in Ulaanbaatar, Mongolia, are sent home after two years": the subject comes first)
+    span: str = ""  # everything between the values either side of it ("handed over the usual
+    # amount to officials, about $200, to have their names put on the list": what it is said of)
 
 
 def value_for(question: str, kind: str, sentence: str) -> Said | None:
@@ -46,7 +48,9 @@ def value_for(question: str, kind: str, sentence: str) -> Said | None:
         wanted = set(terms(question))
         scores = [len(wanted & set(terms(c))) for c in clauses]
         i = scores.index(max(scores))
-    return Said(found[i], clauses[i], value_clause(sentence, spans, i, cut_left=False))
+    left = spans[i - 1][1] if i else 0
+    right = spans[i + 1][0] if i + 1 < len(spans) else len(sentence)
+    return Said(found[i], clauses[i], value_clause(sentence, spans, i, cut_left=False), sentence[left:right])
 
 
 def names(text: str, skip_first: bool = True) -> set[str]:
@@ -118,7 +122,7 @@ def same_question_subject(question: str, best: str, other: str, theirs: Said,
       ("2,000 Chinese workers", "in Qatar");
     - the clause of each value holds a word the question asks with (:func:`said_of_asked`);
     - a count counts the asked set (:func:`counted_as_asked`)."""
-    if not said_of_asked(question, theirs.context) or (mine is not None and not said_of_asked(question, mine.context)):
+    if not said_of_asked(question, theirs.span) or (mine is not None and not said_of_asked(question, mine.span)):
         return False
     asked = names(question)
     if not (asked <= names(f"{best} {best_context} {best_setting}", skip_first=False)
@@ -143,10 +147,39 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 def of_asked_time(question: str, sentence: str, date: str) -> bool:
     """A question that names a year ("How many permits were issued in 2016?") asks about that
     year: a sentence answers it for that time when it names the year or its report is dated in
-    it. Figures of other years are another subject, not a disagreement. Any sentence answers a
+    it. Figures of other years are another subject, not a disagreement. A question about a change
+    ("Has the fee gone up since 2014?", "... between 2013 and 2018?") asks about the span its years
+    open: from the one year on, or between the first and the last. Any sentence answers a
     question that names no year."""
     years = set(_YEAR.findall(question))
-    return not years or bool(years & set(_YEAR.findall(sentence))) or date[:4] in years
+    if not years:
+        return True
+    said = set(_YEAR.findall(sentence)) | ({date[:4]} if date else set())
+    if asks_change(question):
+        first, last = min(years), (max(years) if len(years) > 1 else "9999")
+        return any(first <= y <= last for y in said)
+    return bool(years & said)
+
+
+# What a question about a change says changed, by the kind of value that measures it.
+_CHANGED = {
+    "count": re.compile(r"\b(?:number|numbers|count|head-?count|workforce|crews?|staff)\b", re.I),
+    "amount": re.compile(r"\b(?:pay|paid|wages?|salar(?:y|ies)|fees?|costs?|price|rates?|bribes?|earnings)\b", re.I),
+    "duration": re.compile(r"\b(?:hours|shifts?|contracts?|terms?|working day)\b", re.I),
+    "percent": re.compile(r"\b(?:share|portion|proportion|percentage)\b", re.I),
+}
+
+
+def asked_kind(question: str) -> str:
+    """The kind of value a question compares: the one it asks for ("How many ...?"), or, for a
+    question about a change ("Has the fee gone up?", which asks for no figure), the kind of the
+    one thing it says changed (a fee is an amount, hours a duration); '' when it names none or
+    several."""
+    kind = question_kind(question)
+    if kind or not asks_change(question):
+        return kind
+    named = [k for k, words in _CHANGED.items() if words.search(question)]
+    return named[0] if len(named) == 1 else ""
 
 
 def counted_as_asked(question: str, best: str, other: str, value: Value) -> bool:

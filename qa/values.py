@@ -246,6 +246,19 @@ def question_kind(question: str) -> str:
     return kind if kind in KINDS else ""
 
 
+# "Has the fee gone up?", "Did the number rise or fall between 2013 and 2018?", "How does the latest
+# count compare with 2013?": a question about a change over time, answered by two dated values.
+_CHANGE = re.compile(
+    r"\b(?:(?:gone|go|went|got|get|getting|been)\s+(?:up|down|longer|shorter|higher|lower|bigger|smaller)|"
+    r"ris(?:e|en|ing)|rose|f[ae]ll(?:en|ing)?|gr[eo]wn?|grew|shr[aiu]nk|shrinking|chang(?:e|ed|ing)|"
+    r"increas(?:e|ed|ing)|decreas(?:e|ed|ing)|dropped|climbed|shortened|lengthened|compare[sd]?)\b", re.I)
+
+
+def asks_change(question: str) -> bool:
+    """Does the question ask how a value changed over time ("Has the fee gone up?")?"""
+    return bool(_CHANGE.search(question))
+
+
 _VALUE_CUE = re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:percent|share|proportion|number)\b|\bnumber of\b", re.I)
 # "How many workers are there in each city?", "... respectively": one figure per thing named. Not
 # "each month" or "each worker": those say what the one figure is per.

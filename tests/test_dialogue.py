@@ -142,6 +142,29 @@ def test_a_report_is_set_where_its_opening_says_not_in_the_words_that_open_its_s
         "a month or a day is no name, a name that begins like one is"
 
 
+def test_a_question_about_a_change_compares_the_kind_of_value_it_says_changed():
+    from qa.subject import asked_kind
+    from qa.values import asks_change
+
+    assert asks_change("Has the fee per worker gone up?") and asks_change("Did the number rise or fall?")
+    assert not asks_change("Which manager estimated the state's cut?"), "a cut taken is no change"
+    assert asked_kind("Has Dar Al-Rimal's cost per labourer gone up?") == "amount"
+    assert asked_kind("Have working hours at the plant got longer since 2014?") == "duration"
+    assert asked_kind("Has the portion the state keeps changed?") == "percent"
+    assert asked_kind("Has it changed?") == "" and asked_kind("Have the wages and the hours changed?") == ""
+    assert asked_kind("How many workers are in Kuwait?") == "count", "a question asking for a figure says its kind"
+
+
+def test_a_value_is_said_of_the_words_on_both_sides_of_it():
+    from qa.subject import said_of_asked
+
+    q = "How much do recruits pay in bribes?"
+    said = value_for(q, "amount", "The usual amount was about $400, paid to officials to get on the list.")
+    assert not said_of_asked(q, said.context) and said_of_asked(q, said.span), said
+    two = value_for("How much goes to the state?", "amount", "Of the $700 nominal wage, $520 goes to the state.")
+    assert "$700" not in two.span and "state" in two.span, "never past a neighbouring value"
+
+
 def test_a_question_naming_a_year_sets_no_other_year_against_it():
     from qa.subject import of_asked_time
 
@@ -150,6 +173,12 @@ def test_a_question_naming_a_year_sets_no_other_year_against_it():
     assert of_asked_time(q, "About 33,000 permits were issued this year.", "2016-11-02"), "the report's own year"
     assert not of_asked_time(q, "Some 20,000 worked in the forests in the 1990s.", "2019-08-14")
     assert of_asked_time("How many permits were issued?", "Some 20,000 in the 1990s.", "2019-08-14")
+    since = "Has the number of permits gone up since 2016?"
+    assert of_asked_time(since, "Some 40,000 permits were issued.", "2022-08-10"), "a change since a year: any later one"
+    assert not of_asked_time(since, "Some 20,000 permits were issued.", "2014-02-01")
+    between = "Did the number of permits rise or fall between 2013 and 2018?"
+    assert of_asked_time(between, "About 6,000 hold permits.", "2013-03-18")
+    assert not of_asked_time(between, "About 1,900 hold permits.", "2020-06-08")
 
 
 # ---- the service, over reports of the tests' own -----------------------------------------------
@@ -201,6 +230,14 @@ def test_a_disagreement_about_the_place_a_report_opens_with(dialogue_service):
     answer = dialogue_service.ask("How many North Korean women work at the Sunhwa plant?")
     assert "450" in answer.answer and "1,200" in answer.answer, answer.answer
     assert answer.answer.index("(2023-05-30)") < answer.answer.index("(2016-09-20)")
+
+
+def test_a_question_about_a_change_is_answered_with_both_dated_values(dialogue_service):
+    answer = dialogue_service.ask("Has the number of North Korean workers in the Kestrel region gone up since 2016?")
+    assert "15,000" in answer.answer and "4,000" in answer.answer and answer.others, answer.answer
+    assert answer.answer.index("(2022-08-10)") < answer.answer.index("(2016-05-02)")
+    wages = dialogue_service.ask("Have the wages of the North Korean workers in the Kestrel region gone up?")
+    assert wages.others == [], "head counts are no answer about wages"
 
 
 def test_the_timeline_lists_undated_reports_and_only_the_asked_subject(dialogue_service):
