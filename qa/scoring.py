@@ -40,7 +40,7 @@ CONTEXT_BONUS = 0.1
 # words are fewer than what it asks (chosen on the validation follow-ups: docs/evaluation.md).
 FOLLOWUP_MARGIN = 0.1
 NEIGHBOUR_THRESHOLD = 0.3  # the best sentence's neighbour in its passage joins the answer from here (chosen on bench/train)
-CONFLICT_THRESHOLD = 0.45  # the other side of a dated disagreement (same subject, other value) must reach this
+CONFLICT_THRESHOLD = 0.35  # the other side of a dated disagreement (same subject, other value) must reach this
 ANSWER_MARGIN = 0.12  # further sentences must score within this of the best
 ANSWER_CHARS = 450  # further sentences join the best one only while the answer stays within this (issue 11)
 REDUNDANT_SIMILARITY = 0.85  # a sentence this close to one already chosen adds nothing

@@ -53,7 +53,7 @@ def report_answers(question: str, kind: str, candidates: Sequence[Candidate],
 
 def _unit(kind: str, values: Sequence[Value]) -> str:
     if kind == "duration":
-        return "months"
+        return values[0].unit if values else "months"
     if kind == "percent":
         return "percent"
     return values[0].unit if values else ""

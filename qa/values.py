@@ -41,9 +41,11 @@ _MONTHS = (r"January|February|March|April|May|June|July|August|September|October
            r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
 _QUALIFIER = r"(?:(?:about|around|roughly|some|nearly|almost|approximately|over|more than|at least|up to|only|just)\s+)?"
 
-_TIME_UNITS = {"decade": 120.0, "year": 12.0, "month": 1.0, "week": 12 / 52, "day": 12 / 365}
+# Lengths of time in months; a length in hours (a shift, a working day) is of another unit: it is
+# never set against a contract's length.
+_TIME_UNITS = {"decade": 120.0, "year": 12.0, "month": 1.0, "week": 12 / 52, "day": 12 / 365, "hour": 1.0}
 _DURATION = re.compile(
-    rf"(?<![\w$])(?:{_QUALIFIER})(?:(?P<half>half\s+an?)|(?P<one>an?)|{_QTY})[\s-]+(?P<unit>decade|year|month|week|day)s?\b(?!\s+old|-old)",
+    rf"(?<![\w$])(?:{_QUALIFIER})(?:(?P<half>half\s+an?)|(?P<one>an?)|{_QTY})[\s-]+(?P<unit>decade|year|month|week|day|hour)s?\b(?!\s+old|-old)",
     re.I)
 _CURRENCY_WORDS = {"dollar": "USD", "usd": "USD", "us$": "USD", "$": "USD", "yuan": "CNY", "rmb": "CNY", "won": "KRW",
                    "ruble": "RUB", "rouble": "RUB", "euro": "EUR", "€": "EUR"}
@@ -70,7 +72,7 @@ class Value:
     text: str  # as written ("About 1,500", "three to four years")
     low: float
     high: float  # == low for a single value
-    unit: str  # count: ""; duration: "months"; amount: a currency code ("" when unnamed); percent: "percent"
+    unit: str  # count: ""; duration: "months" (or "hours": a shift); amount: a currency code ("" when unnamed); percent: "percent"
     start: int = 0  # offsets in the sentence
     end: int = 0
 
@@ -157,7 +159,7 @@ def main_value(kind: str, sentence: str) -> Value | None:
 _RATE_BEFORE = re.compile(r"(?:\d|dollars?|usd|yuan|rmb|won|rubles?|roubles?|euros?|times|twice|once|hours?|shifts?|days?)\s*$", re.I)
 
 
-_TIME_WORD = re.compile(r"decade|year|month|week|day", re.I)
+_TIME_WORD = re.compile(r"decade|year|month|week|day|hour", re.I)
 
 
 def _durations(sentence: str) -> list[Value]:
@@ -179,7 +181,8 @@ def _durations(sentence: str) -> list[Value]:
             if q is None:
                 continue
             lo, hi = q
-        out.append(Value("duration", m.group().strip(), round(lo * per, 2), round(hi * per, 2), "months", m.start(), m.end()))
+        unit = "hours" if m.group("unit").lower() == "hour" else "months"
+        out.append(Value("duration", m.group().strip(), round(lo * per, 2), round(hi * per, 2), unit, m.start(), m.end()))
     return out
 
 

@@ -38,6 +38,16 @@ def test_durations_are_months_however_written():
     assert not disagree(main_value("duration", "They stay three years."), main_value("duration", "They stay 36 months."))
 
 
+def test_a_shift_is_a_length_in_hours_never_set_against_months():
+    assert norm("duration", "Women now work 15-hour shifts.") == [15]
+    assert norm("duration", "A shift lasts 12 hours, with a half-hour break; the day is ten hours.") == [12, 10]
+    assert norm("duration", "They earn $5 an hour.") == [], "a rate, not a length"
+    twelve, fourteen = main_value("duration", "They work twelve-hour shifts."), main_value("duration", "Shifts run 14 hours.")
+    assert twelve.unit == fourteen.unit == "hours" and disagree(twelve, fourteen)
+    assert not disagree(main_value("duration", "Contracts run one year."), main_value("duration", "Shifts run 12 hours.")), \
+        "12 hours is no year"
+
+
 def test_ranges_are_low_high():
     assert norm("count", "Between 600 and 800 workers remain.") == [[600, 800]]
     assert norm("count", "Groups of 30 to 40 leave by train.") == [[30, 40]]
