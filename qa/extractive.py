@@ -139,10 +139,10 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
     """
     if not chosen or asks_two_figures(question):
         return None
-    best = chosen[0]
     kind = asked_kind(question)
     if not kind:
         return None
+    best = valued_first(question, kind, chosen)
     mine = value_for(question, kind, best.text)
     if mine is None or best.answerability < support or not of_asked_time(question, best.text, best.date):
         return None
@@ -155,6 +155,13 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
                                           setting(best), setting(c)):
             return c
     return None
+
+
+def valued_first(question: str, kind: str, chosen: Sequence[Candidate]) -> Candidate:
+    """The answer's first sentence that gives a value of ``kind`` (its first sentence when none
+    does): what a disagreement is about, though a sentence without the figure may rank above it
+    ("The women sew jackets for export." before "The state keeps 70 percent of their pay.")."""
+    return next((c for c in chosen if value_for(question, kind, c.text) is not None), chosen[0])
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:
@@ -238,7 +245,8 @@ class ExtractiveAnswerer:
         conflict = find_conflict(question, chosen, candidates) if self.max_citations >= 2 else None
         if conflict is not None:
             # Reports disagree: both, each with its outlet and date, newest first.
-            pair = sorted([chosen[0], conflict], key=lambda c: report_range(c.date), reverse=True)
+            anchor = valued_first(question, asked_kind(question), chosen)
+            pair = sorted([anchor, conflict], key=lambda c: report_range(c.date), reverse=True)
             citations = build_citations(self.store, pair)
             number = {c.chunk_id: c.n for c in citations}
             text = " ".join(f"{attributed(c)} [{number[c.chunk_id]}]" for c in pair)

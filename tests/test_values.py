@@ -125,6 +125,13 @@ def test_different_values_from_two_reports_conflict():
     assert find_conflict(Q, [a], [a, b]) is b
 
 
+def test_the_disagreement_is_about_the_answers_sentence_that_gives_the_value():
+    lead = cand("a", "Hundreds of North Korean cooks work in Dubai's hotel kitchens.", "2023-01")
+    a = cand("a", "About 1,200 North Korean cooks work in Dubai restaurants.", "2023-01")
+    b = cand("b", "Only about 400 North Korean cooks work in Dubai restaurants.", "2024-05")
+    assert find_conflict(Q, [lead, a], [lead, a, b]) is b
+
+
 def test_the_same_value_written_differently_is_no_conflict():
     a = cand("a", "About 1,200 North Korean cooks work in Dubai restaurants.", "2023-01")
     b = cand("b", "About 1200 North Korean cooks work in Dubai restaurants.", "2024-05")
