@@ -22,14 +22,15 @@ _UNITS_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "a dozen": 12, "dozen": 12,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+# "a dozen", "two dozen"; a bare "dozen" ("several dozen", "dozens") is no figure.
+_SCALES = {"dozen": 12, "hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
 _WORD = r"(?:" + "|".join(sorted((w for w in _UNITS_WORDS if " " not in w), key=len, reverse=True)) + r")"
-_SCALE = r"(?:hundred|thousand|million|billion)"
+_SCALE = r"(?:dozen|hundred|thousand|million|billion)"
 # "three", "twenty-five", "two hundred", "a thousand", "one thousand five hundred", "a dozen"
 _WORDS_NUM = (rf"(?:(?:{_WORD}(?:[\s-]+{_WORD})?|an?)(?:\s+{_SCALE}(?:\s+(?:and\s+)?{_WORD}(?:[\s-]+{_WORD})?)*)+"
-              rf"|{_WORD}(?:-{_WORD})?|a\s+dozen)")
+              rf"|{_WORD}(?:-{_WORD})?)")
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:million|billion|thousand))?"
 NUM = rf"(?:{_DIGITS}|{_WORDS_NUM})"
 _RANGE_SEP = r"\s*(?:-|–|—|to|or)\s*"
@@ -97,8 +98,6 @@ def parse_number(text: str) -> float | None:
         n = float(m.group(1).replace(",", ""))
         return n * _SCALES[m.group(2)] if m.group(2) else n
     t = t.replace("-", " ").replace(" and ", " ")
-    if t in ("a dozen", "dozen"):
-        return 12.0
     total, current, seen = 0.0, 0.0, False
     for word in t.split():
         if word in ("a", "an"):
@@ -107,8 +106,8 @@ def parse_number(text: str) -> float | None:
         elif word in _UNITS_WORDS:
             current += _UNITS_WORDS[word]
             seen = True
-        elif word == "hundred":
-            current = (current or 1.0) * 100
+        elif word in ("dozen", "hundred"):
+            current = (current or 1.0) * _SCALES[word]
         elif word in _SCALES:
             total += (current or 1.0) * _SCALES[word]
             current = 0.0

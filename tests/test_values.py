@@ -48,6 +48,13 @@ def test_a_shift_is_a_length_in_hours_never_set_against_months():
         "12 hours is no year"
 
 
+def test_a_dozen_is_twelve_several_dozen_is_no_figure():
+    assert norm("count", "About a dozen have fled.") == [12]
+    assert norm("count", "Some two dozen workers fled.") == [24]
+    assert norm("count", "Where several dozen welders once worked, only 12 remain.") == [12]
+    assert norm("count", "Dozens of workers fled.") == []
+
+
 def test_ranges_are_low_high():
     assert norm("count", "Between 600 and 800 workers remain.") == [[600, 800]]
     assert norm("count", "Groups of 30 to 40 leave by train.") == [[30, 40]]
