@@ -172,14 +172,14 @@ _CHANGED = {
 
 def asked_kind(question: str) -> str:
     """The kind of value a question compares: the one it asks for ("How many ...?"), or, for a
-    question about a change ("Has the fee gone up?", which asks for no figure), the kind of the
-    one thing it says changed (a fee is an amount, hours a duration); '' when it names none or
-    several."""
-    kind = question_kind(question)
-    if kind or not asks_change(question):
-        return kind
-    named = [k for k, words in _CHANGED.items() if words.search(question)]
-    return named[0] if len(named) == 1 else ""
+    question about a change, the kind of the thing it says changed, the first it names ("Has the
+    fee gone up?": an amount; "Have the terms served by the crews been shortened?": a duration;
+    "How much has the crew shrunk?": a count, not an amount of money)."""
+    if not asks_change(question):
+        return question_kind(question)
+    # "How much has the crew shrunk?" asks about a count: the first thing named decides
+    named = sorted((m.start(), k) for k, words in _CHANGED.items() if (m := words.search(question)))
+    return named[0][1] if named else question_kind(question)
 
 
 def counted_as_asked(question: str, best: str, other: str, value: Value) -> bool:
