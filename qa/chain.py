@@ -94,14 +94,14 @@ class QAService:
 
     def context_reports(self, question: str, query: str, history: Sequence[Turn]) -> frozenset[str]:
         """The report the last exchange was about, when ``question`` continues it (its query
-        carries the last subject): the one nearest to the last answer, or to the last question
-        when that answer was a refusal."""
-        last = last_exchange(history)
-        if last is None or query == question:
+        carries the last subject): the report of the best candidate for the last question (as
+        resolved) with its answer, or for the question alone when that answer was a refusal."""
+        last = last_exchange(history) if query != question else None
+        if last is None:
             return frozenset()
         asked, answered = last
         said = re.sub(r"\[\d+\]", " ", answered)[:400] if answered and not answered.startswith(REFUSAL) else ""
-        doc = self.retriever.nearest_report(f"{resolve_followup(asked, history[:-2])} {said}".strip())
+        doc = self.retriever.nearest_report(f"{asked} {said}".strip())
         return frozenset({doc}) if doc else frozenset()
 
     def _complete(self, answer: Answer | None, question: str, candidates: list[Candidate],

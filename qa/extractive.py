@@ -19,7 +19,7 @@ from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_T
 from .text import cased_words, terms
 from .typed import parse_question, strict, typed_lead
 from .types import Answer, Candidate, Citation
-from .subject import asked_kind, of_asked_time, same_question_subject, setting, surroundings, value_for
+from .subject import asked_kind, of_asked_time, same_question_subject, surroundings, value_for
 from .values import asks_two_figures, disagree
 from vectorstore.dates import report_range
 
@@ -152,7 +152,7 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
         theirs = value_for(question, kind, c.text)
         if theirs is not None and disagree(mine.value, theirs.value) \
                 and same_question_subject(question, best.text, c.text, theirs, surroundings(best), surroundings(c), mine,
-                                          setting(best), setting(c)):
+                                          best.setting, c.setting):
             return c
     return None
 

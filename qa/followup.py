@@ -163,9 +163,13 @@ def _exchanges(history: Sequence[Turn]) -> list[tuple[int, str, str]]:
 
 
 def last_exchange(history: Sequence[Turn]) -> tuple[str, str] | None:
-    """The last user question and the answer it got ('' when none came)."""
+    """The last user question, resolved against the turns before it, and the answer it got ('' when
+    none came)."""
     exchanges = _exchanges(history)
-    return (exchanges[-1][1], exchanges[-1][2]) if exchanges else None
+    if not exchanges:
+        return None
+    at, question, answer = exchanges[-1]
+    return resolve_followup(question, history[:at]), answer
 
 
 def last_topic(history: Sequence[Turn], depth: int = MAX_DEPTH) -> tuple[Topic, str, str] | None:

@@ -21,6 +21,7 @@ from .answerability import features, interaction, leans_back, prepare, probabili
 from .keyword import KeywordIndex
 from .paraphrase import NearVocabulary
 from .rwlock import ReadWriteLock
+from .subject import setting
 from .scoring import CAPTION_DEMOTION, CAPTION_THRESHOLD, CONTEXT_BONUS, RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
 from .text import terms
 from .types import Candidate
@@ -36,7 +37,7 @@ class DocInfo:
     date: str
     outlet: str
     source: str
-    lead: str = ""  # the report's first LEAD_CHARS of body sentences
+    setting: str = ""  # the names in its first LEAD_CHARS of body sentences (qa.subject.setting)
 
 
 def searchable(s: SentenceRecord) -> str:
@@ -92,7 +93,7 @@ class SentenceTable:
             rec = current[doc_id]
             rows = sorted(grouped.get(doc_id, []), key=lambda s: s.index)
             lead = " ".join(s.text for s in rows if s.kind not in NOT_ANSWERS)[:LEAD_CHARS]
-            self.docs[doc_id] = DocInfo(rec.version, rec.title, rec.date, rec.outlet, rec.source, lead)
+            self.docs[doc_id] = DocInfo(rec.version, rec.title, rec.date, rec.outlet, rec.source, setting(lead))
             self.by_doc[doc_id] = [s.sentence_id for s in rows]
             for s in rows:
                 self.sentences[s.sentence_id] = s
@@ -234,7 +235,7 @@ class HybridRetriever:
                 text=s.text, dense=sims.get(sid, dense.get(sid, 0.0)), keyword=keyword.get(sid, 0.0) / top_kw,
                 overlap=weighted_overlap(qterms, text_terms, idf), context=max(neighbours, default=0.0),
                 date=doc.date, title=doc.title, outlet=doc.outlet, entities=s.entities,
-                kind=s.kind, heading=s.heading, lead_in=s.context, page=s.page, previous=prev_text, lead=doc.lead,
+                kind=s.kind, heading=s.heading, lead_in=s.context, page=s.page, previous=prev_text, setting=doc.setting,
             )
             c.relevance = combine(c)
             c.answerability = probability(features(

@@ -70,8 +70,9 @@ def answers_as_fully(question: str, best: str, other: str, setting: str = "") ->
     need = qterms & set(terms(best))
     asked_names = need & set(terms(" ".join(w for w in cased_words(question)[1:] if w[:1].isupper())))
     have = set(terms(other))
-    missing = need - have - (asked_names & set(terms(setting)))  # a name may be the report's setting
-    return asked_names <= have | set(terms(setting)) and len(missing) <= 1 and len(missing) < len(need) / 2
+    set_in = set(terms(setting))
+    missing = need - have - (asked_names & set_in)  # a name may be the report's setting
+    return asked_names <= have | set_in and len(missing) <= 1 and len(missing) < len(need) / 2
 
 
 SAME_SUBJECT = 0.5  # share of content terms two sentences must share to be about the same thing
@@ -202,13 +203,13 @@ def counted_as_asked(question: str, best: str, other: str, value: Value) -> bool
     return True
 
 
-def setting(c) -> str:
-    """Where a candidate's report is set: the names in its opening ("BELOGORSK - ... the lines at
-    the Sunhwa plant"), so that "Today about 450 women are employed there" is about Sunhwa. A
-    word opening a sentence names nothing ("It employed", "Many of the women"), unless it is in
-    capitals: a dateline."""
+def setting(lead: str) -> str:
+    """Where a report is set: the names in its opening ``lead`` ("BELOGORSK - ... the lines at the
+    Sunhwa plant"), so that "Today about 450 women are employed there" is about Sunhwa. A word
+    opening a sentence names nothing ("It employed", "Many of the women"), unless it is in
+    capitals: a dateline. Read once per report (``Candidate.setting``)."""
     found = []
-    for sentence in re.split(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]\s+", c.lead):  # sentences, and a dateline's dash
+    for sentence in re.split(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]\s+", lead):  # sentences, and a dateline's dash
         words = cased_words(sentence)
         if words and not (len(words[0]) > 1 and words[0].isupper()):
             words = words[1:]

@@ -17,7 +17,7 @@ from .extractive import build_citations
 from .filters import NO_FILTER, ReportFilter
 from .scoring import CONFLICT_THRESHOLD, REFUSAL_THRESHOLD
 from .types import Candidate
-from .subject import of_asked_time, same_question_subject, setting, surroundings, value_for
+from .subject import of_asked_time, same_question_subject, surroundings, value_for
 from .values import Value, question_kind
 
 POOL = 80  # candidates read per question: every report's best few, not only the overall top 30
@@ -46,7 +46,7 @@ def report_answers(question: str, kind: str, candidates: Sequence[Candidate],
                 or not of_asked_time(question, c.text, c.date):
             continue
         if same_question_subject(question, top.text, c.text, theirs, surroundings(top), surroundings(c), mine,
-                                 setting(top), setting(c)):
+                                 top.setting, c.setting):
             out[c.doc_id] = (c, v)
     return list(out.values())
 

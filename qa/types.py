@@ -38,7 +38,7 @@ class Candidate:
     page: int | None = None  # PDF page
     entities: list[tuple[str, int, int]] | None = None  # named entities (label, start, end); None: not known
     previous: str = ""  # the sentence before it in the report (the reader reads it as context)
-    lead: str = ""  # the report's opening sentences: its dateline and lead name the place it is about
+    setting: str = ""  # the names in the report's opening, its dateline and lead (qa.subject.setting)
     reader: float | None = None  # the trained reader's probability that it answers (qa.reader); None: not read
 
 

@@ -132,11 +132,10 @@ def test_a_count_of_another_set_is_another_subject():
 
 def test_a_report_is_set_where_its_opening_says_not_in_the_words_that_open_its_sentences():
     from qa.subject import names, setting
-    from qa.types import Candidate
 
     lead = ("BELOGORSK - Three years on, the lines at the Sunhwa plant are quieter. "
             "It employed more women then. Many were sent home.")
-    said = names(setting(Candidate("s", "d", "c", 5, 0, 0, "Today about 450 work there.", lead=lead)), skip_first=False)
+    said = names(setting(lead), skip_first=False)
     assert {"belogorsk", "sunhwa"} <= said and not {"it", "many", "three"} & said
     assert names("Crews at Sunhwa and Marino since March") == {"sunhwa", "marino"}, \
         "a month or a day is no name, a name that begins like one is"
