@@ -1,0 +1,29 @@
+"""The invented evaluation sets pass their own checkers (bench/setcheck.py): every gold sentence
+and key term is in its report, ids and kinds are as the set says, timelines point at real text."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", ["blind4", "blind5", "val5"])
+def test_a_set_passes_its_checker(name):
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / name / "check.py")], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("OK"), done.stdout[-2000:]
+
+
+def test_the_checker_reports_a_broken_set(tmp_path):
+    import shutil
+
+    broken = tmp_path / "val5"
+    shutil.copytree(ROOT / "bench" / "val5", broken)
+    rows = (broken / "questions.jsonl").read_text().splitlines()
+    (broken / "questions.jsonl").write_text("\n".join(rows[:-1]) + "\n")  # one question short
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "val5" / "check.py"), str(broken)],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "119 questions (expected 120)" in done.stdout, done.stdout[-2000:]
