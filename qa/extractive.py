@@ -152,7 +152,8 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
         theirs = value_for(question, kind, c.text)
         if theirs is not None and disagree(mine.value, theirs.value) \
                 and same_question_subject(question, best.text, c.text, theirs, surroundings(best), surroundings(c), mine,
-                                          best.setting, c.setting):
+                                          best.setting, c.setting,
+                                          other_sure=c.answerability >= REFUSAL_THRESHOLD):
             return c
     return None
 
@@ -257,7 +258,8 @@ class ExtractiveAnswerer:
         citations = build_citations(self.store, chosen)
         number = {c.chunk_id: c.n for c in citations}
         passage_text = {c.chunk_id: c.text for c in citations}
-        parts = [f"{q} [{number[c.chunk_id]}]" for c, q in zip(chosen, quotations(chosen, passage_text))]
+        quoted = dated_by_report(question, chosen, quotations(chosen, passage_text))
+        parts = [f"{q} [{number[c.chunk_id]}]" for c, q in zip(chosen, quoted)]
         lead = direct_lead(question, best)
         if lead:
             parts.insert(0, f"{lead} [{number[best.chunk_id]}].")
@@ -283,7 +285,8 @@ class ExtractiveAnswerer:
                           confidence=max((c.answerability for c in everything), default=0.0))
         citations = build_citations(self.store, chosen)
         number = {c.chunk_id: c.n for c in citations}
-        text = " ".join(f"{_as_sentence(c.text)} [{number[c.chunk_id]}]" for c in chosen)
+        quoted = dated_by_report(" ".join(q for q, _ in parts), chosen, [_as_sentence(c.text) for c in chosen])
+        text = " ".join(f"{q} [{number[c.chunk_id]}]" for c, q in zip(chosen, quoted))
         return Answer(answer=text, found=True, citations=citations, confidence=min(confidences))
 
     def closest(self, candidates: Sequence[Candidate], k: int = 3) -> list[dict]:
@@ -302,11 +305,25 @@ def dated_value(question: str, c: Candidate, n: int) -> dict:
             "unit": value.unit if value else ""}
 
 
-def attributed(c: Candidate) -> str:
+def attributed(c: Candidate, text: str | None = None) -> str:
     """'According to <outlet> (<date>): <sentence>' for answers that set reports side by side."""
-    text = quotations([c])[0]  # quoted verbatim, so the citation highlight matches it exactly
+    text = quotations([c])[0] if text is None else text  # quoted verbatim: the citation highlight matches it
     source = c.outlet or c.title or "one report"
     return f"According to {source} ({c.date}): {text}" if c.date else f"According to {source}: {text}"
+
+
+def dated_by_report(question: str, chosen: Sequence[Candidate], quoted: Sequence[str]) -> list[str]:
+    """The quotations of an answer to a question about a figure, each report's first one opened
+    with its outlet and date when the answer quotes more than one dated report: figures from
+    reports years apart ("8,400 employed this autumn", "Some 1,900 remained in May") are read
+    against their dates, though no disagreement was found between them."""
+    if not asked_kind(question) or len({c.doc_id for c in chosen if c.date}) < 2:
+        return list(quoted)
+    out, seen = [], set()
+    for c, q in zip(chosen, quoted):
+        out.append(q if c.doc_id in seen else attributed(c, q))
+        seen.add(c.doc_id)
+    return out
 
 
 def direct_lead(question: str, best: Candidate) -> str | None:

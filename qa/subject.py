@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .answertype import value_clause
+from .answertype import asks_for_name, value_clause
 from .followup import DOMAIN_NAMES
 from .text import cased_words, terms
 from .values import Value, asks_change, question_kind, values
@@ -109,7 +109,7 @@ def said_of_asked(question: str, clause: str) -> bool:
 
 def same_question_subject(question: str, best: str, other: str, theirs: Said,
                           best_context: str = "", other_context: str = "", mine: Said | None = None,
-                          best_setting: str = "", other_setting: str = "") -> bool:
+                          best_setting: str = "", other_setting: str = "", other_sure: bool = False) -> bool:
     """``other`` answers the question about what ``best`` does:
     - every name of the question is in both, or in what stands around each (its report's title,
       its heading, the sentence before: "Workers now sign contracts of five years" under a
@@ -121,9 +121,13 @@ def same_question_subject(question: str, best: str, other: str, theirs: Said,
       question terms (:func:`holds_every_asked_term`);
     - the clause of ``other``'s value names nothing that neither the question nor ``best`` names
       ("2,000 Chinese workers", "in Qatar");
-    - the clause of each value holds a word the question asks with (:func:`said_of_asked`);
+    - the clause of each value holds a word the question asks with (:func:`said_of_asked`), or,
+      for ``other``, the answerability scorer is sure it answers the question (``other_sure``: it
+      would be answered on its own): it has read the paraphrase the words miss ("About 11,000
+      North Koreans remained in Russia" for "How many were left stuck in Russia?");
     - a count counts the asked set (:func:`counted_as_asked`)."""
-    if not said_of_asked(question, theirs.span) or (mine is not None and not said_of_asked(question, mine.span)):
+    if not (other_sure or said_of_asked(question, theirs.span)) \
+            or (mine is not None and not said_of_asked(question, mine.span)):
         return False
     asked = names(question)
     if not (asked <= names(f"{best} {best_context} {best_setting}", skip_first=False)
@@ -171,16 +175,23 @@ _CHANGED = {
 }
 
 
+# "What is the latest bribe ...?", "What was the 2018 head-count ...?": a value named, not asked "how much"
+_WHAT = re.compile(r"^\W*(?:(?:and|so|but)\W+)?what\s+(?:is|was|are|were|'s)\b", re.I)
+
+
 def asked_kind(question: str) -> str:
     """The kind of value a question compares: the one it asks for ("How many ...?"), or, for a
     question about a change, the kind of the thing it says changed, the first it names ("Has the
     fee gone up?": an amount; "Have the terms served by the crews been shortened?": a duration;
     "How much has the crew shrunk?": a count, not an amount of money)."""
-    if not asks_change(question):
-        return question_kind(question)
+    kind = question_kind(question)
+    if kind and not asks_change(question):
+        return kind
+    if not kind and not (asks_change(question) or (_WHAT.match(question) and not asks_for_name(question))):
+        return ""  # "What is the name of the fee collector?" asks for a name, not the fee
     # "How much has the crew shrunk?" asks about a count: the first thing named decides
     named = sorted((m.start(), k) for k, words in _CHANGED.items() if (m := words.search(question)))
-    return named[0][1] if named else question_kind(question)
+    return named[0][1] if named else kind
 
 
 def counted_as_asked(question: str, best: str, other: str, value: Value) -> bool:

@@ -46,7 +46,8 @@ def report_answers(question: str, kind: str, candidates: Sequence[Candidate],
                 or not of_asked_time(question, c.text, c.date):
             continue
         if same_question_subject(question, top.text, c.text, theirs, surroundings(top), surroundings(c), mine,
-                                 top.setting, c.setting):
+                                 top.setting, c.setting,
+                                 other_sure=c.answerability >= threshold):
             out[c.doc_id] = (c, v)
     return list(out.values())
 

@@ -21,6 +21,7 @@ from vectorstore.entities import Entity, nlp
 
 from . import answertype
 from .answertype import asks_for_name, question_type, sentence_has
+from .currencies import CURRENCY_AFTER
 from .text import terms
 
 # Answer type -> entity labels that give one. "duration" and "age" need a unit besides the
@@ -67,8 +68,7 @@ _UNIT_AFTER = re.compile(rf"^\s*(?:-\s*)?(?:{_UNIT}|percent\b|%)", re.I)
 _UNIT_BEFORE = re.compile(rf"\b{_UNIT}\s+(?:or|to)\s*$", re.I)
 # The recogniser misses some sums ("300,000 won", "USD 1,300" come out CARDINAL): a number with a
 # currency word right after or a currency code right before it is an amount all the same.
-_CURRENCY_AFTER = re.compile(r"^\s*(?:dollars?|usd|yuan|renminbi|won|rubles?|roubles?|euros?|pounds?|rupees?|dirhams?|"
-                             r"riyals?|dinars?|francs?|pesos?)\b", re.I)
+_CURRENCY_AFTER = re.compile(rf"^\s*(?:{CURRENCY_AFTER})\b", re.I)
 _CURRENCY_BEFORE = re.compile(r"(?:\b(?:usd|us|eur|rmb|cny|krw|kpw|rub|aed)|[$€£¥₩₽])\s*$", re.I)
 # Agent nouns name people ("foreman", "researcher", "owner", "supervisor"): English suffixes, plus
 # the few role nouns without one that news reports use for their sources.

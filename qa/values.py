@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .answertype import question_type
+from .currencies import CURRENCY_AFTER, currency_code
 
 KINDS = ("count", "amount", "duration", "percent")
 
@@ -43,23 +44,24 @@ _MONTHS = (r"January|February|March|April|May|June|July|August|September|October
 _QUALIFIER = r"(?:(?:about|around|roughly|some|nearly|almost|approximately|over|more than|at least|up to|only|just)\s+)?"
 
 # Lengths of time in months; a length in hours (a shift, a working day) is of another unit: it is
-# never set against a contract's length.
+# never set against a contract's length. "Ten years on", "two years ago" say when, not how long.
 _TIME_UNITS = {"decade": 120.0, "year": 12.0, "month": 1.0, "week": 12 / 52, "day": 12 / 365, "hour": 1.0}
 _DURATION = re.compile(
-    rf"(?<![\w$])(?:{_QUALIFIER})(?:(?P<half>half\s+an?)|(?P<one>an?)|{_QTY})[\s-]+(?P<unit>decade|year|month|week|day|hour)s?\b(?!\s+old|-old)",
+    rf"(?<![\w$])(?:{_QUALIFIER})(?:(?P<half>half\s+an?)|(?P<one>an?)|{_QTY})[\s-]+(?P<unit>decade|year|month|week|day|hour)s?\b(?!\s+(?:old|on|later|ago|earlier)\b|-old)",
     re.I)
-_CURRENCY_WORDS = {"dollar": "USD", "usd": "USD", "us$": "USD", "$": "USD", "yuan": "CNY", "rmb": "CNY", "won": "KRW",
-                   "ruble": "RUB", "rouble": "RUB", "euro": "EUR", "€": "EUR"}
 _AMOUNT = re.compile(
-    rf"(?<![\w$])(?:{_QUALIFIER})(?P<pre>(?:US\$|\$|USD|RMB|€)\s?)?(?:{_QTY})"
-    rf"(?:\s*(?P<post>dollars?|usd|yuan|rmb|won|rubles?|roubles?|euros?)\b)?", re.I)
+    rf"(?<![\w$])(?:{_QUALIFIER})(?P<pre>(?:US\$|\$|USD|RMB|€|£)\s?)?(?:{_QTY})"
+    rf"(?:\s*(?P<post>{CURRENCY_AFTER})\b)?", re.I)
 _PERCENT = re.compile(rf"(?<!\w)(?:{_QUALIFIER})(?:{_QTY})\s*(?:%|percent\b|per\s+cent\b)", re.I)
 _COUNT = re.compile(rf"(?<![\w$.,])(?:{_QUALIFIER})(?:{_QTY})(?![\w%]|,\d|\.\d)", re.I)
 
+# Measures: "walking 30 kilometres", "40 tonnes of fish" are no head-count.
+_MEASURES = (r"(?:kilomet(?:er|re)s?|km|miles?|met(?:er|re)s?|feet|foot|tonnes?|tons?|kilo(?:gram(?:me)?)?s?|kg|"
+             r"grams?|hectares?|acres?|square|sq|lit(?:er|re)s?|cubic)\b")
 # What follows a number that makes it something other than a count.
 _NOT_COUNT_AFTER = re.compile(
-    rf"^(?:[\s-]*(?:decades?|years?|months?|weeks?|days?|hours?|minutes?|percent|per\s+cent|%|dollars?|usd|yuan|rmb|won"
-    rf"|rubles?|roubles?|euros?|(?:st|nd|rd|th)\b|-year|{_MONTHS}\b|a\.m\.|p\.m\.|am\b|pm\b|o'clock))", re.I)
+    rf"^(?:[\s-]*(?:decades?|years?|months?|weeks?|days?|hours?|minutes?|percent|per\s+cent|%|(?:{CURRENCY_AFTER})\b"
+    rf"|{_MEASURES}|(?:st|nd|rd|th)\b|-year|{_MONTHS}\b|a\.m\.|p\.m\.|am\b|pm\b|o'clock))", re.I)
 _NOT_COUNT_BEFORE = re.compile(rf"(?:\b(?:{_MONTHS})\.?|\$|US\$|USD|RMB|€|\baged?|\bNo\.|#|-)\s*$", re.I)
 # A publication line: only says when the report came out.
 _DATELINE = re.compile(r"\b(?:published|posted|updated|filed|written|released|dated)\b", re.I)
@@ -155,7 +157,7 @@ def main_value(kind: str, sentence: str) -> Value | None:
     return found[0] if found else None
 
 
-_RATE_BEFORE = re.compile(r"(?:\d|dollars?|usd|yuan|rmb|won|rubles?|roubles?|euros?|times|twice|once|hours?|shifts?|days?)\s*$", re.I)
+_RATE_BEFORE = re.compile(rf"(?:\d|\b(?:{CURRENCY_AFTER})|times|twice|once|hours?|shifts?|days?)\s*$", re.I)
 
 
 _TIME_WORD = re.compile(r"decade|year|month|week|day|hour", re.I)
@@ -193,8 +195,7 @@ def _amounts(sentence: str) -> list[Value]:
         q = _quantity(m)
         if q is None or _is_year(m, sentence):
             continue
-        cur = (m.group("pre") or m.group("post") or "").strip().lower().rstrip("s")
-        unit = _CURRENCY_WORDS.get(cur, _CURRENCY_WORDS.get(cur.rstrip("s"), ""))
+        unit = currency_code(m.group("pre") or m.group("post") or "")
         out.append(Value("amount", m.group().strip(), q[0], q[1], unit, m.start(), m.end()))
     return out
 
@@ -253,7 +254,11 @@ def question_kind(question: str) -> str:
 _CHANGE = re.compile(
     r"\b(?:(?:gone|go|went|got|get|getting|been)\s+(?:up|down|longer|shorter|higher|lower|bigger|smaller)|"
     r"ris(?:e|en|ing)|rose|f[ae]ll(?:en|ing)?|gr[eo]wn?|grew|shr[aiu]nk|shrinking|chang(?:e|ed|ing)|"
-    r"increas(?:e|ed|ing)|decreas(?:e|ed|ing)|dropped|climbed|shortened|lengthened|compare[sd]?)\b", re.I)
+    r"increas(?:e|ed|ing)|decreas(?:e|ed|ing)|dropped|climbed|shortened|lengthened|compare[sd]?)\b|"
+    # "Is the number higher now than in 2014?": set against an earlier time, not a threshold
+    # ("more than 300 workers")
+    r"\b(?:higher|lower|more|fewer|less|larger|smaller|bigger|longer|shorter)\b(?:\s+[\w-]+){0,6}?\s+than\s+"
+    r"(?:in\s+|it\s+was\s+in\s+|they\s+were\s+in\s+)?(?:(?:19|20)\d\d\b|before\b|earlier\b|previously\b)", re.I)
 
 
 def asks_change(question: str) -> bool:
@@ -263,9 +268,9 @@ def asks_change(question: str) -> bool:
 
 _VALUE_CUE = re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:percent|share|proportion|number)\b|\bnumber of\b", re.I)
 # "How many workers are there in each city?", "... respectively": one figure per thing named. Not
-# "each month" or "each worker": those say what the one figure is per.
+# "each month", "each worker" or "for each seamstress": those say what the one figure is per.
 _SPLIT_ASK = re.compile(
-    r"\b(?:respectively|separately|both)\b|\beach\b(?!\s+(?:north\s+korean\s+|\w+\s+)?(?:month|year|week|day|hour|shift|"
+    r"\b(?:respectively|separately|both)\b|(?<!\bfor )(?<!\bfrom )(?<!\bper )\beach\b(?!\s+(?:north\s+korean\s+|\w+\s+)?(?:month|year|week|day|hour|shift|"
     r"worker|man|men|woman|women|person|head|employee|labou?rer|logger|builder|waitress|member|recruit)s?\b)", re.I)
 # "How many men and women...", "in Mongolia and Russia": one cue, two quantities.
 _PAIR = re.compile(r"\b(?i:how (?:many|much))\s+(?:[A-Z]\w+\s+)?\w+\s+(?:and|or)\s+\w+|\b(?:in|to|from|at)\s+[A-Z]\w+\s+(?:and|or)\s+(?:in\s+)?[A-Z]\w+")

@@ -154,6 +154,35 @@ def test_a_question_about_a_change_compares_the_kind_of_value_it_says_changed():
     assert asked_kind("Have the terms served by the crews been shortened?") == "duration", "the first thing named"
     assert asked_kind("How much has the welding crew shrunk?") == "count", "no amount of money"
     assert asked_kind("How many workers are in Kuwait?") == "count", "a question asking for a figure says its kind"
+    assert asks_change("Are more North Koreans employed there now than in 2015?")
+    assert asks_change("Is the fee lower than before?")
+    assert not asks_change("Are there more than 300 workers?"), "a threshold, not an earlier time"
+    assert not asks_change("Is the fee higher than the wage?")
+
+
+def test_a_what_question_naming_a_value_asks_for_its_kind():
+    from qa.subject import asked_kind
+
+    assert asked_kind("What is the usual bribe for a place on the list?") == "amount"
+    assert asked_kind("What was the head-count at the yard in 2019?") == "count"
+    assert asked_kind("What is the name of the fee collector?") == "", "a name asked, not the fee"
+    assert asked_kind("What is the name of the company?") == ""
+    assert asked_kind("Who collects the fee?") == "", "a question for a name asks for no value"
+
+
+def test_the_other_side_may_paraphrase_when_the_scorer_is_sure_it_answers():
+    """"remained" for "left stuck": no word of the question in the other value's clause; it counts
+    only when the answerability scorer would answer with that sentence on its own."""
+    q = "How many North Korean welders were left stuck at Gdansk Wharf in 2020?"
+    best = "About 300 North Koreans were stuck at Gdansk Wharf in 2020, the port authority said."
+    other = "Some 450 remained at Gdansk Wharf that year, according to a union count."
+    said = value_for(q, "count", other)
+    mine = value_for(q, "count", best)
+    assert not same_question_subject(q, best, other, said, mine=mine)
+    assert same_question_subject(q, best, other, said, mine=mine, other_sure=True)
+    qatar = "Some 450 remained at Doha Wharf that year."
+    assert not same_question_subject(q, best, qatar, value_for(q, "count", qatar), mine=mine, other_sure=True), \
+        "sure or not, another place is another subject"
 
 
 def test_a_value_is_said_of_the_words_on_both_sides_of_it():

@@ -109,6 +109,8 @@ def test_question_kinds():
     ("How many men and women were sent?", True),
     ("How many North Koreans work in Mongolia and Russia?", True),
     ("How many workers are there in each city?", True),
+    ("How much does the plant pay for each North Korean seamstress?", False),  # a rate: what the figure is per
+    ("How much is taken from each plasterer's wage?", False),
     ("How many North Koreans work in Mongolia?", False),
     ("How many workers live and work in Ulaanbaatar?", False),
 ])
@@ -197,3 +199,41 @@ def test_the_other_report_may_word_the_verb_differently_but_not_the_place():
     dubai = cand("c", "About 1,200 North Korean cooks work in Dubai restaurants.", "2023-01")
     qatar = cand("d", "About 300 North Korean cooks work in Qatar restaurants.", "2024-05")
     assert find_conflict(Q, [dubai], [dubai, qatar]) is None, "another place is another question"
+
+
+# ---- local money, measures, points in time ------------------------------------------------------
+
+def test_local_money_is_an_amount_in_its_own_currency_never_a_count():
+    line = "The mine pays 2,400 ringgit a month per miner; the men keep 300 ringgits, and a Dubai crew 1,800 dirhams."
+    assert [(v.text, v.unit) for v in values("amount", line)] == [
+        ("2,400 ringgit", "MYR"), ("300 ringgits", "MYR"), ("1,800 dirhams", "AED")]
+    assert values("count", line) == []
+    assert [v.unit for v in values("amount", "about 3,800 zlotys, or 1.2 million tugrik")] == ["PLN", "MNT"]
+    assert values("duration", "The plant pays 900 zlotys a month.") == [], "a rate, not a length of time"
+    assert not disagree(values("amount", "300 ringgit")[0], values("amount", "450 dirhams")[0]), "not across currencies"
+    assert disagree(values("amount", "300 ringgit")[0], values("amount", "450 ringgits")[0])
+
+
+def test_a_measure_is_no_head_count():
+    line = "The 40 men walked 30 kilometres carrying 20 tonnes of timber over 500 hectares."
+    assert [v.text for v in values("count", line)] == ["40"]
+
+
+def test_years_on_or_ago_say_when_not_how_long():
+    assert values("duration", "From the archive: the harbour, ten years on.") == []
+    assert values("duration", "Two years ago the crews left; five years later they came back.") == []
+    assert [v.text for v in values("duration", "They sign three-year contracts.")] == ["three-year"]
+
+
+def test_an_answer_quoting_two_dated_reports_for_a_figure_dates_each_report():
+    from qa.extractive import dated_by_report
+
+    a = cand("a", "About 8,400 North Koreans are employed across the krai.", "2018-10-29", outlet="Far East Courier")
+    a2 = cand("a", "Most of them build flats.", "2018-10-29", outlet="Far East Courier")
+    b = cand("b", "Some 1,900 of them remained there in May.", "2020-06-08", outlet="Border Report")
+    texts = [a.text, a2.text, b.text]
+    assert dated_by_report("How many North Koreans work in the krai?", [a, a2, b], texts) == [
+        "According to Far East Courier (2018-10-29): " + a.text, a2.text,
+        "According to Border Report (2020-06-08): " + b.text]
+    assert dated_by_report("Why do they stay?", [a, a2, b], texts) == texts, "no figure asked"
+    assert dated_by_report("How many work in the krai?", [a, a2], texts[:2]) == texts[:2], "one report"
