@@ -209,14 +209,14 @@ LEAD_TYPES = ("duration", "frequency", "amount")  # answers short enough to lead
 _CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s-\s|\b(?:and|but|while|whereas|although|though)\b", re.I)
 
 
-def value_clause(sentence: str, spans: list[tuple[int, int]], i: int, cut_left: bool = True) -> str:
+def value_clause(sentence: str, spans: list[tuple[int, int]], i: int) -> str:
     """The clause around the i-th value, never reaching past a neighbouring value: what that
     value is said of ("$520 goes to the state", "Of the $700 nominal wage", "contracts run three years")."""
     start, end = spans[i]
     left_edge = spans[i - 1][1] if i else 0
     right_edge = spans[i + 1][0] if i + 1 < len(spans) else len(sentence)
     left = sentence[left_edge:start]
-    breaks = list(_CLAUSE_BREAK.finditer(left)) if cut_left else []
+    breaks = list(_CLAUSE_BREAK.finditer(left))
     if breaks:
         left = left[breaks[-1].end():]
     right = sentence[end:right_edge]

@@ -29,8 +29,6 @@ class Said(NamedTuple):
 
     value: Value
     clause: str  # its own clause ("about 400 North Korean women work at Haixing")
-    context: str  # that clause and everything before it back to the previous value ("North Korean
-    # workers in Ulaanbaatar, Mongolia, are sent home after two years": the subject comes first)
     span: str = ""  # everything between the values either side of it ("handed over the usual
     # amount to officials, about $200, to have their names put on the list": what it is said of)
 
@@ -50,7 +48,7 @@ def value_for(question: str, kind: str, sentence: str) -> Said | None:
         i = scores.index(max(scores))
     left = spans[i - 1][1] if i else 0
     right = spans[i + 1][0] if i + 1 < len(spans) else len(sentence)
-    return Said(found[i], clauses[i], value_clause(sentence, spans, i, cut_left=False), sentence[left:right])
+    return Said(found[i], clauses[i], sentence[left:right])
 
 
 def names(text: str, skip_first: bool = True) -> set[str]:

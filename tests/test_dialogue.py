@@ -102,7 +102,7 @@ def test_no_lead_when_no_value_is_clearly_the_asked_one():
 def test_the_value_compared_is_the_one_given_for_the_question():
     said = value_for("How much goes to the state?", "amount", "Of the $700 nominal wage, $520 goes to the state.")
     assert said.value.text == "$520" and "state" in said.clause and "nominal" not in said.clause
-    assert "nominal wage" in said.context, "what stands before it, back to the previous value"
+    assert "$700" not in said.span and "state" in said.span, "what it is said of, never past the previous value"
 
 
 def test_another_group_or_place_beside_the_value_is_another_subject():
@@ -190,7 +190,7 @@ def test_a_value_is_said_of_the_words_on_both_sides_of_it():
 
     q = "How much do recruits pay in bribes?"
     said = value_for(q, "amount", "The usual amount was about $400, paid to officials to get on the list.")
-    assert not said_of_asked(q, said.context) and said_of_asked(q, said.span), said
+    assert not said_of_asked(q, said.clause) and said_of_asked(q, said.span), said
     two = value_for("How much goes to the state?", "amount", "Of the $700 nominal wage, $520 goes to the state.")
     assert "$700" not in two.span and "state" in two.span, "never past a neighbouring value"
 
