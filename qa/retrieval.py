@@ -168,7 +168,9 @@ class HybridRetriever:
         """The report of the best candidate for ``text`` (an earlier question with the answer it
         got): which report that answer came from. The whole hybrid ranking, not the dense nearest
         alone: a short answer ("Moranbong Garden, near the riverfront") is found by its rare names."""
-        found = self.candidates(text, limit=1)
+        self.sync()
+        with self._rw.read():  # the first stage alone: the reader judges answers to a question, not this text
+            found = self._candidates(text, 1, rerank=False)
         return found[0].doc_id if found else None
 
     def matching(self, flt: ReportFilter, generation: str | None = None) -> set[str]:
@@ -178,7 +180,7 @@ class HybridRetriever:
             return self.table.matching(flt)
 
     def _candidates(self, query: str, limit: int, flt: ReportFilter = NO_FILTER,
-                    prefer: frozenset[str] = frozenset()) -> list[Candidate]:
+                    prefer: frozenset[str] = frozenset(), rerank: bool = True) -> list[Candidate]:
         table = self.table
         if not table.sentences:
             return []
@@ -249,6 +251,6 @@ class HybridRetriever:
                 c.score -= 1.0 if c.answerability < CAPTION_THRESHOLD else CAPTION_DEMOTION
             out.append(c)
         out.sort(key=lambda c: c.score, reverse=True)
-        if self.reranker is not None:
+        if self.reranker is not None and rerank:
             out = self.reranker.rerank(query, out)
         return out[:limit]

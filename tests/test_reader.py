@@ -120,6 +120,31 @@ def test_reader_setting_wires_the_reader_into_the_service(sample_store_dir, embe
     assert not isinstance(off.retriever.reranker, Reader)
 
 
+def test_a_question_longer_than_the_reader_reads_is_cut_not_an_error(reader):
+    """Truncation cuts only the sentence side, as in training; a pasted paragraph as the question
+    (up to REPORTQA_MAX_QUESTION_CHARS) is cut to half the reader's length first."""
+    long = "How much are the welders paid " + "at the yard on the Baltic coast near the old port " * 20 + "?"
+    z = reader.logits(long, [cand("Each welder receives about 300 dollars a month.")])
+    assert z.shape == (1,) and np.isfinite(z).all()
+    assert reader.within_budget("Who pays the welders?") == "Who pays the welders?", "usual questions are read whole"
+    cut = reader.within_budget(long)
+    assert long.startswith(cut) and len(reader.question_tokenizer.encode(cut).ids) <= reader.max_len // 2 + 2
+
+
+def test_a_followup_after_a_long_answer_is_answered_with_the_reader_on(sample_store_dir, embedder):
+    """The report a follow-up continues is found from the last question and its whole answer
+    (hundreds of characters); the reader is not asked to read that text."""
+    from qa.types import Turn
+
+    service = build_service(Settings.from_env(store=sample_store_dir, reader=True),
+                            ReportStore(embedder, path=sample_store_dir))
+    first = service.ask("Which agency sends the recruits abroad?")
+    long_answer = (first.answer + " ") * 3
+    history = [Turn("user", "Which agency sends the recruits abroad?"), Turn("assistant", long_answer)]
+    answer = service.ask("And who pays them?", history)
+    assert answer.answer and (answer.citations or not answer.found)
+
+
 def test_serving_the_reader_never_imports_torch():
     code = ("import sys; from qa.reader import Reader; from qa.types import Candidate; r = Reader(gate=None); "
             "r.logits('Who pays?', [Candidate('s','d','c',0,0,3,'The company pays.')]); "
