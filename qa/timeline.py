@@ -17,8 +17,8 @@ from .extractive import build_citations
 from .filters import NO_FILTER, ReportFilter
 from .scoring import CONFLICT_THRESHOLD, REFUSAL_THRESHOLD
 from .types import Candidate
-from .subject import of_asked_time, same_question_subject, surroundings, value_for
-from .values import Value, question_kind
+from .subject import asked_kind, of_asked_time, same_question_subject, surroundings, value_for
+from .values import Value
 
 POOL = 80  # candidates read per question: every report's best few, not only the overall top 30
 STALE_RETRIES = 3
@@ -62,7 +62,7 @@ def _unit(kind: str, values: Sequence[Value]) -> str:
 
 def build_timeline(service, question: str, flt: ReportFilter = NO_FILTER) -> dict:
     """The ``/api/timeline`` response for one question (``service``: a :class:`qa.QAService`)."""
-    kind = question_kind(question)
+    kind = asked_kind(question)  # "How has the payment to officials changed?" asks about an amount
     if not kind:
         return {"question": question, "kind": "", "unit": "", "points": [], "undated": [], "insufficient": True}
     for attempt in range(STALE_RETRIES + 1):

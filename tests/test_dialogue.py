@@ -280,6 +280,17 @@ def test_the_timeline_lists_undated_reports_and_only_the_asked_subject(dialogue_
     assert not data["insufficient"]
 
 
+def test_a_timeline_asked_as_a_change_plots_the_kind_of_value_that_changed(dialogue_service):
+    """"How has X changed over time?" asks no "how many": the thing it says changed gives the kind."""
+    from qa.subject import asked_kind
+    from qa.timeline import build_timeline
+
+    assert asked_kind("How has the payment to the brokers changed over time?") == "amount"
+    data = build_timeline(dialogue_service, "How has the number of North Korean workers in the Kestrel region changed?")
+    assert data["kind"] == "count" and not data["insufficient"]
+    assert [p["normalized"] for p in data["points"]] == [4000, 15000]
+
+
 def test_a_which_company_answer_opens_with_the_company(dialogue_service):
     """The sentence that names the asked body leads, even when the head count is written before it."""
     answer = dialogue_service.ask("Which company employs the welders in Kuwait?")
