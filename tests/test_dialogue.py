@@ -291,6 +291,23 @@ def test_a_timeline_asked_as_a_change_plots_the_kind_of_value_that_changed(dialo
     assert [p["normalized"] for p in data["points"]] == [4000, 15000]
 
 
+def test_the_timeline_anchors_on_the_answer_most_reports_agree_with():
+    """The best-ranked valued sentence is about a neighbour of the asked subject; the next one is
+    the answer two reports give."""
+    from qa.timeline import report_answers
+    from qa.types import Candidate
+
+    def said(doc, text, answerability, date):
+        return Candidate(sentence_id=doc, doc_id=doc, chunk_id=doc, index=0, start=0, end=len(text), text=text,
+                         answerability=answerability, score=answerability, date=date)
+
+    neighbour = said("a", "A second firm in the town, Birch Works, has a staff of eight North Korean welders.", 0.9, "2019-01-02")
+    then = said("b", "About 4,000 North Korean workers are employed in the Kestrel region.", 0.85, "2016-05-02")
+    now = said("c", "The labour office now counts some 15,000 North Korean workers in the Kestrel region.", 0.6, "2022-08-10")
+    got = report_answers(KESTREL, "count", [neighbour, then, now])
+    assert sorted(v.normalized for _, v in got) == [4000, 15000]
+
+
 def test_a_which_company_answer_opens_with_the_company(dialogue_service):
     """The sentence that names the asked body leads, even when the head count is written before it."""
     answer = dialogue_service.ask("Which company employs the welders in Kuwait?")
