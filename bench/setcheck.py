@@ -125,6 +125,18 @@ def report_date(corpus, name, problems):
     return ""
 
 
+def rows(path, label, problems):
+    """(line number, object) for each non-blank line of a JSONL file, counting blank-free lines
+    from 1; a line that is not JSON is reported as "<label> N: bad JSON" and skipped."""
+    with open(path, encoding="utf-8") as f:
+        lines = [l for l in f if l.strip()]
+    for n, line in enumerate(lines, 1):
+        try:
+            yield n, json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append("%s %d: bad JSON (%s)" % (label, n, e))
+
+
 def check(folder, rules):
     """Print the set's counts and its problems; exit 1 on any problem."""
     corpus = os.path.join(folder, "corpus")
@@ -151,14 +163,7 @@ def check(folder, rules):
     by_kind = collections.Counter()
     by_report = collections.Counter()
     ids = set()
-    with open(qfile, encoding="utf-8") as f:
-        lines = [l for l in f if l.strip()]
-    for n, line in enumerate(lines, 1):
-        try:
-            q = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append("line %d: bad JSON (%s)" % (n, e))
-            continue
+    for n, q in rows(qfile, "line", problems):
         qid = q.get("id", "line %d" % n)
         where = "%s" % qid
         base = {"id", "question", "answerable", "kind", "report",
@@ -282,14 +287,7 @@ def check(folder, rules):
     if not os.path.exists(tfile):
         problems.append("timeline.jsonl missing")
     else:
-        with open(tfile, encoding="utf-8") as f:
-            tl = [l for l in f if l.strip()]
-        for n, line in enumerate(tl, 1):
-            try:
-                t = json.loads(line)
-            except json.JSONDecodeError as e:
-                problems.append("timeline line %d: bad JSON (%s)" % (n, e))
-                continue
+        for n, t in rows(tfile, "timeline line", problems):
             nt += 1
             tid = t.get("id")
             if tid != "t%02d" % n:

@@ -17,7 +17,7 @@ CURRENCY_WORDS: dict[str, str] = {
     "ruble": "RUB", "rouble": "RUB", "rub": "RUB",
     "euro": "EUR", "eur": "EUR", "€": "EUR",
     "pound": "GBP", "£": "GBP",
-    "zloty": "PLN", "zlotys": "PLN", "zlotych": "PLN", "pln": "PLN",
+    "zloty": "PLN", "zlotych": "PLN", "pln": "PLN",
     "ringgit": "MYR", "myr": "MYR",
     "dirham": "AED", "aed": "AED",
     "riyal": "QAR", "rial": "QAR", "qar": "QAR", "sar": "SAR",

@@ -140,14 +140,15 @@ class HybridRetriever:
                     self._table_generation = token
 
     def candidates(self, query: str, limit: int = 30, generation: str | None = None,
-                   flt: ReportFilter = NO_FILTER, prefer: frozenset[str] = frozenset()) -> list[Candidate]:
+                   flt: ReportFilter = NO_FILTER, prefer: frozenset[str] = frozenset(),
+                   rerank: bool = True) -> list[Candidate]:
         """The ranked candidates; ``prefer``: for a follow-up, the reports the conversation is about
         (its answer is most often in the report the last answer came from), whose sentences gain
         :data:`qa.scoring.CONTEXT_BONUS` in the ranking (not in answerability: refusing stays a
-        matter of the sentence itself)."""
+        matter of the sentence itself); ``rerank`` off: the first stage alone, without the reader."""
         self.sync(generation)
         with self._rw.read():
-            return self._candidates(query, limit, flt, prefer)
+            return self._candidates(query, limit, flt, prefer, rerank)
 
     def in_own_words(self, question: str, candidates: list[Candidate], prefer: frozenset[str], limit: int = 30,
                      generation: str | None = None, flt: ReportFilter = NO_FILTER) -> list[Candidate]:
@@ -168,9 +169,8 @@ class HybridRetriever:
         """The report of the best candidate for ``text`` (an earlier question with the answer it
         got): which report that answer came from. The whole hybrid ranking, not the dense nearest
         alone: a short answer ("Moranbong Garden, near the riverfront") is found by its rare names."""
-        self.sync()
-        with self._rw.read():  # the first stage alone: the reader judges answers to a question, not this text
-            found = self._candidates(text, 1, rerank=False)
+        # the first stage alone: the reader judges answers to a question, not this text
+        found = self.candidates(text, limit=1, rerank=False)
         return found[0].doc_id if found else None
 
     def matching(self, flt: ReportFilter, generation: str | None = None) -> set[str]:

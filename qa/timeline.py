@@ -2,8 +2,8 @@
 
 For a question about a count, an amount, a duration or a percentage, each matching report's own
 answer — its best sentence that gives a value of that kind about the same thing as the anchor
-answer most reports agree with — read and normalised by :mod:`qa.values` (the same reading the dated-disagreement
-answers use), then sorted by report date. A report that gives no value is left out; a report with
+answer most reports agree with — read and normalised by :mod:`qa.values` (the same reading the
+dated-disagreement answers use), then sorted by report date. A report that gives no value is left out; a report with
 no date is listed under ``undated`` (its value, not placed in time); fewer than two dated points is
 ``insufficient`` (there is no change over time to show).
 """
