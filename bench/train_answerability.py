@@ -54,7 +54,9 @@ from qa.followup import resolve_followup  # noqa: E402
 from qa.keyword import KeywordIndex  # noqa: E402
 from qa.paraphrase import NearVocabulary  # noqa: E402
 from qa.types import Turn  # noqa: E402
+from qa.retrieval import LEAD_CHARS  # noqa: E402
 from qa.scoring import REFUSAL_THRESHOLD, weighted_overlap  # noqa: E402
+from qa.subject import setting  # noqa: E402
 from qa.text import STOPWORDS, terms  # noqa: E402
 from vectorstore import SentenceEmbedder  # noqa: E402
 
@@ -63,7 +65,7 @@ SAMPLE_ONE = ROOT / "tests" / "fixtures" / "sample-one"  # the user's first repo
 CORPORA = [SAMPLE_ONE, ROOT / "tests" / "fixtures" / "corpus", TRAIN_DIR / "corpus"]  # the last: --with-train-set
 QUESTION_SETS = {0: ROOT / "bench" / "qa" / "sample.jsonl", 1: ROOT / "bench" / "qa" / "fixture.jsonl",
                  2: TRAIN_DIR / "questions.jsonl"}  # corpus index -> its real-style questions
-WH = {"age": "How old", "duration": "How long", "amount": "How much", "count": "How many", "date": "On what date", "when": "When", "who": "Who",
+WH = {"age": "How old", "duration": "How long", "amount": "How much", "count": "How many", "date": "On what date", "when": "When", "frequency": "How often", "who": "Who",
       "place": "Where", "reason": "Why", "document": "What documents", "": "What"}
 SPAN = {"duration": answertype._DURATION, "amount": answertype._AMOUNT, "count": answertype._COUNT,
         "date": answertype._DATE}
@@ -84,7 +86,11 @@ def load_reports() -> tuple[list[tuple[str, list[str]]], list[int]]:
         for path in sorted(corpus.glob("*.txt")) if corpus.is_dir() else []:
             parsed = parse_header(path.read_text(encoding="utf-8"))
             body = clean_body(parsed.body)
-            out.append((parsed.meta.get("title", path.stem), [body[s:e] for s, e in split_sentences(body)]))
+            sentences = [body[s:e] for s, e in split_sentences(body)]
+            # what the service passes as a sentence's title: the report's title and its setting
+            # (the names of its opening, qa.subject.setting), where a report names its subject once
+            lead = " ".join(sentences)[:LEAD_CHARS]
+            out.append((f"{parsed.meta.get('title', path.stem)} {setting(lead)}", sentences))
             corpus_of.append(c)
     return out, corpus_of
 

@@ -240,8 +240,10 @@ class HybridRetriever:
                 kind=s.kind, heading=s.heading, lead_in=s.context, page=s.page, previous=prev_text, setting=doc.setting,
             )
             c.relevance = combine(c)
+            # A report often names its place or plant once, in its opening: a name there is said
+            # of every later sentence, as one in its title is ("BELOGORSK - ... the Sunhwa plant").
             c.answerability = probability(features(
-                query, qterms, idf, searchable(s), doc.title, c.dense, c.context, c.overlap,
+                query, qterms, idf, searchable(s), f"{doc.title} {doc.setting}", c.dense, c.context, c.overlap,
                 " ".join(table.sentences[n].text for n in table.neighbours(s)), known=known,
                 prev_text=prev_text, prev_dense=sims.get(prev, 0.0) if prev else 0.0,
                 interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info,
