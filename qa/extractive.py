@@ -13,7 +13,6 @@ from vectorstore import ReportStore
 
 from .citations import number_sources
 from .answerability import leans_back
-from .agreement import report_answers
 from .answertype import LEAD_TYPES, asked_value, find_list, question_type
 from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD,
                       REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SUPPORT_THRESHOLD, TYPED_THRESHOLD, FOLLOWUP_MARGIN)
@@ -159,33 +158,6 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
     return None
 
 
-def disagreement(question: str, chosen: Sequence[Candidate], candidates: Sequence[Candidate]
-                 ) -> list[Candidate] | None:
-    """Two sentences of different reports that give different values for what the question asks
-    (the anchor first), or None.
-
-    First the answer's own figure against the others (:func:`find_conflict`). The answer may quote
-    a sentence that gives no figure, or a figure about a neighbour of the asked subject, while two
-    other reports answer it ("Screening now takes about six months" against "... takes about three
-    months"): then each report's own answer (:func:`qa.agreement.report_answers`, as the timeline
-    reads them), where both sides would be answered on their own (``REFUSAL_THRESHOLD``, not the
-    looser support a side of the answer's own figure needs), and the first whose value differs
-    from the anchor's."""
-    conflict = find_conflict(question, chosen, candidates)
-    if conflict is not None:
-        return [valued_first(question, asked_kind(question), chosen), conflict]
-    kind = asked_kind(question)
-    if not chosen or not kind or asks_two_figures(question):
-        return None
-    timely = [c for c in candidates if of_asked_time(question, c.text, c.date)]  # other years: another subject
-    found = report_answers(question, kind, timely, support=REFUSAL_THRESHOLD)
-    if not found:
-        return None
-    (anchor, mine), rest = found[0], found[1:]
-    other = next((c for c, theirs in rest if disagree(mine, theirs)), None)
-    return [anchor, other] if other is not None else None
-
-
 def valued_first(question: str, kind: str, chosen: Sequence[Candidate]) -> Candidate:
     """The answer's first sentence that gives a value of ``kind`` (its first sentence when none
     does): what a disagreement is about, though a sentence without the figure may rank above it
@@ -271,10 +243,11 @@ class ExtractiveAnswerer:
         if not chosen:  # the nearest passages of the search itself, also after a typed refusal
             return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(found),
                           confidence=confidence)
-        pair = disagreement(question, chosen, candidates) if self.max_citations >= 2 else None
-        if pair:
+        conflict = find_conflict(question, chosen, candidates) if self.max_citations >= 2 else None
+        if conflict is not None:
             # Reports disagree: both, each with its outlet and date, newest first.
-            pair = sorted(pair, key=lambda c: report_range(c.date), reverse=True)
+            anchor = valued_first(question, asked_kind(question), chosen)
+            pair = sorted([anchor, conflict], key=lambda c: report_range(c.date), reverse=True)
             citations = build_citations(self.store, pair)
             number = {c.chunk_id: c.n for c in citations}
             text = " ".join(f"{attributed(c)} [{number[c.chunk_id]}]" for c in pair)

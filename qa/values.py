@@ -238,7 +238,7 @@ def is_dateline(sentence: str) -> bool:
     return bool(_DATELINE.search(sentence)) and not any(values(k, sentence) for k in KINDS)
 
 
-_PERCENT_Q = re.compile(r"\bper ?cent|\bpercentage\b|\bwhat (?:share|proportion|portion|fraction)\b|\bhow large a share\b", re.I)
+_PERCENT_Q = re.compile(r"\bper ?cent|\bpercentage\b|\bwhat (?:share|proportion|fraction)\b|\bhow large a share\b", re.I)
 
 
 def question_kind(question: str) -> str:
@@ -266,7 +266,7 @@ def asks_change(question: str) -> bool:
     return bool(_CHANGE.search(question))
 
 
-_VALUE_CUE = re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:percent|share|proportion|portion|number)\b|\bnumber of\b", re.I)
+_VALUE_CUE = re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:percent|share|proportion|number)\b|\bnumber of\b", re.I)
 # "How many workers are there in each city?", "... respectively": one figure per thing named. Not
 # "each month", "each worker" or "for each seamstress": those say what the one figure is per.
 _SPLIT_ASK = re.compile(

@@ -294,7 +294,7 @@ def test_a_timeline_asked_as_a_change_plots_the_kind_of_value_that_changed(dialo
 def test_the_timeline_anchors_on_the_answer_most_reports_agree_with():
     """The best-ranked valued sentence is about a neighbour of the asked subject; the next one is
     the answer two reports give."""
-    from qa.agreement import report_answers
+    from qa.timeline import report_answers
     from qa.types import Candidate
 
     def said(doc, text, answerability, date):

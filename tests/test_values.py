@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.extractive import disagreement, find_conflict
+from qa.extractive import find_conflict
 from qa.types import Candidate
 from qa.values import asks_two_figures, disagree, is_dateline, main_value, parse_number, question_kind, values
 
@@ -199,55 +199,6 @@ def test_the_other_report_may_word_the_verb_differently_but_not_the_place():
     dubai = cand("c", "About 1,200 North Korean cooks work in Dubai restaurants.", "2023-01")
     qatar = cand("d", "About 300 North Korean cooks work in Qatar restaurants.", "2024-05")
     assert find_conflict(Q, [dubai], [dubai, qatar]) is None, "another place is another question"
-
-
-# ---- each report's own answer (qa.extractive.disagreement) ----------------------------------------
-
-SCREENING = "How long does the security screening take before the women can leave?"
-
-
-def test_two_reports_disagree_though_the_answer_quotes_no_figure():
-    """The answer's best sentence gives no duration; two other reports each answer the question,
-    with different values: they are the disagreement, the anchor first."""
-    said = cand("a", "The women go through a security screening before they are allowed to leave.", "2020-03")
-    now = cand("b", "Screening before departure now takes about six months.", "2024-02", answerability=0.85)
-    then = cand("c", "The security screening before departure takes about three months.", "2018-11", answerability=0.8)
-    assert find_conflict(SCREENING, [said], [said, now, then]) is None
-    assert disagreement(SCREENING, [said], [said, now, then]) == [now, then]
-
-
-def test_each_side_of_such_a_disagreement_must_answer_on_its_own():
-    """Without the answer's own figure, a side the scorer is unsure of (below the refusal
-    threshold) sets up no disagreement."""
-    said = cand("a", "The women go through a security screening before they are allowed to leave.", "2020-03")
-    now = cand("b", "Screening before departure now takes about six months.", "2024-02", answerability=0.85)
-    unsure = cand("c", "The security screening before departure takes about three months.", "2018-11", answerability=0.5)
-    assert disagreement(SCREENING, [said], [said, now, unsure]) is None
-
-
-def test_a_change_between_two_years_is_read_from_those_years_reports():
-    """The best sentence is of 2024; the question asks about 2013 to 2018, which two other reports
-    answer: the anchor is one of theirs, not the 2024 figure."""
-    q = "Did the price of being picked for the list go up between 2013 and 2018?"
-    late = cand("a", "The going rate for being picked for the list is now about $1,500, a former official said.", "2024-02")
-    early = cand("b", "Men paid officials about $200 to be picked for the list.", "2013-03", answerability=0.85)
-    mid = cand("c", "A man now pays around $500 to officials to be picked for the list.", "2018-10", answerability=0.8)
-    assert disagreement(q, [late], [late, early, mid]) == [early, mid]
-
-
-def test_the_answers_count_must_count_the_asked_set_too():
-    """"46 former overseas workers" (the people a study interviewed) is no count of the workers a
-    company rotated, whichever of the two sentences the answer quotes."""
-    q = "How many workers did the trade company rotate in and out of China in 2019?"
-    study = cand("a", "The study is based on interviews with 46 former overseas workers in China conducted in 2019.", "2022-10")
-    rotated = cand("b", "In 2019 alone, the trade company rotated about 400 workers in and out of China.", "2021-04")
-    assert find_conflict(q, [study], [study, rotated]) is None
-    assert find_conflict(q, [rotated], [rotated, study]) is None
-
-
-def test_what_portion_asks_for_a_share():
-    assert question_kind("What portion of the fee does a typical worker end up keeping?") == "percent"
-    assert question_kind("What portion of their pay goes to the state?") == "percent"
 
 
 # ---- local money, measures, points in time ------------------------------------------------------
