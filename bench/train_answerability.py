@@ -54,9 +54,8 @@ from qa.followup import resolve_followup  # noqa: E402
 from qa.keyword import KeywordIndex  # noqa: E402
 from qa.paraphrase import NearVocabulary  # noqa: E402
 from qa.types import Turn  # noqa: E402
-from qa.retrieval import LEAD_CHARS  # noqa: E402
 from qa.scoring import REFUSAL_THRESHOLD, weighted_overlap  # noqa: E402
-from qa.subject import setting  # noqa: E402
+from qa.subject import opening_setting  # noqa: E402
 from qa.text import STOPWORDS, terms  # noqa: E402
 from vectorstore import SentenceEmbedder  # noqa: E402
 
@@ -88,9 +87,8 @@ def load_reports() -> tuple[list[tuple[str, list[str]]], list[int]]:
             body = clean_body(parsed.body)
             sentences = [body[s:e] for s, e in split_sentences(body)]
             # what the service passes as a sentence's title: the report's title and its setting
-            # (the names of its opening, qa.subject.setting), where a report names its subject once
-            lead = " ".join(sentences)[:LEAD_CHARS]
-            out.append((f"{parsed.meta.get('title', path.stem)} {setting(lead)}", sentences))
+            # (the names of its opening), where a report names its subject once
+            out.append((f"{parsed.meta.get('title', path.stem)} {opening_setting(sentences)}", sentences))
             corpus_of.append(c)
     return out, corpus_of
 

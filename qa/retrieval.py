@@ -21,13 +21,12 @@ from .answerability import features, interaction, leans_back, prepare, probabili
 from .keyword import KeywordIndex
 from .paraphrase import NearVocabulary
 from .rwlock import ReadWriteLock
-from .subject import setting
+from .subject import opening_setting
 from .scoring import CAPTION_DEMOTION, CAPTION_THRESHOLD, CONTEXT_BONUS, RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
 from .text import terms
 from .types import Candidate
 
 
-LEAD_CHARS = 600  # a report's opening (dateline and lead): where it names the place it is about
 
 
 @dataclass
@@ -37,7 +36,7 @@ class DocInfo:
     date: str
     outlet: str
     source: str
-    setting: str = ""  # the names in its first LEAD_CHARS of body sentences (qa.subject.setting)
+    setting: str = ""  # the names in its opening (qa.subject.opening_setting)
 
 
 def searchable(s: SentenceRecord) -> str:
@@ -92,8 +91,8 @@ class SentenceTable:
         for doc_id in new:
             rec = current[doc_id]
             rows = sorted(grouped.get(doc_id, []), key=lambda s: s.index)
-            lead = " ".join(s.text for s in rows if s.kind not in NOT_ANSWERS)[:LEAD_CHARS]
-            self.docs[doc_id] = DocInfo(rec.version, rec.title, rec.date, rec.outlet, rec.source, setting(lead))
+            opening = opening_setting(s.text for s in rows if s.kind not in NOT_ANSWERS)
+            self.docs[doc_id] = DocInfo(rec.version, rec.title, rec.date, rec.outlet, rec.source, opening)
             self.by_doc[doc_id] = [s.sentence_id for s in rows]
             for s in rows:
                 self.sentences[s.sentence_id] = s

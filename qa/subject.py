@@ -11,7 +11,7 @@ by the dated-disagreement answer (:func:`qa.extractive.find_conflict`) and the t
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from .answertype import asks_for_name, value_clause
 from .followup import DOMAIN_NAMES
@@ -210,6 +210,16 @@ def counted_as_asked(question: str, best: str, other: str, value: Value) -> bool
                 if mod.dep_ == "amod" and mod.i > token.i and said and said[0] not in allowed and not hyphened:
                     return False
     return True
+
+
+LEAD_CHARS = 600  # a report's opening (dateline and lead): where it names the place it is about
+
+
+def opening_setting(sentences: Iterable[str]) -> str:
+    """:func:`setting` of a report's opening: its first LEAD_CHARS of body sentences. The one
+    reading of the opening, for the service (``DocInfo.setting``) and the answerability training
+    script alike, so that training cannot drift from serving."""
+    return setting(" ".join(sentences)[:LEAD_CHARS])
 
 
 def setting(lead: str) -> str:

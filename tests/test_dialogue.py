@@ -141,6 +141,15 @@ def test_a_report_is_set_where_its_opening_says_not_in_the_words_that_open_its_s
         "a month or a day is no name, a name that begins like one is"
 
 
+def test_only_a_reports_opening_sets_it():
+    from qa.subject import LEAD_CHARS, names, opening_setting
+
+    opening = ["ORSHA - The Kalmar sawmill hires men from the north.", "It pays them little."]
+    later = ["x" * LEAD_CHARS, "Far away, the Tuvin quarry hires others."]
+    said = names(opening_setting(opening + later), skip_first=False)
+    assert {"orsha", "kalmar"} <= said and "tuvin" not in said
+
+
 def test_a_question_about_a_change_compares_the_kind_of_value_it_says_changed():
     from qa.subject import asked_kind
     from qa.values import asks_change
