@@ -1,0 +1,73 @@
+"""The trained same-subject judge of dated disagreements (qa/disagreement.py), with its shipped
+weights: sentences of the tests' own, scored as the answerer passes them."""
+import json
+
+from qa.disagreement import FEATURES, WEIGHTS_FILE, load_judge, pair_features
+from qa.extractive import conflict_pairs, find_conflict
+from qa.subject import value_for
+from qa.types import Candidate
+
+KESTREL = "How many North Korean workers are employed in the Kestrel region?"
+
+
+def candidate(n: int, text: str, date: str, title: str, answerability: float = 0.9) -> Candidate:
+    return Candidate(sentence_id=f"s{n}", doc_id=f"d{n}", chunk_id=f"c{n}", index=3, start=0, end=len(text), text=text,
+                     answerability=answerability, score=answerability, date=date, title=title)
+
+
+def test_the_weights_are_for_these_features_and_say_where_they_come_from():
+    data = json.loads(WEIGHTS_FILE.read_text())
+    assert tuple(data["features"]) == FEATURES and len(data["weights"]) == len(FEATURES)
+    assert 0.3 <= data["threshold"] <= 0.95
+    assert data["trained_by"].startswith("python -m bench.train_disagreement")
+    assert {"blind7", "blind8"} == set(data["never_read"]) and not {"blind7", "blind8"} & set(data["sets"])
+    assert all(set(v) >= {"found", "false", "rule"} for v in data["held_out"].values())
+
+
+BEST = candidate(1, "About 4,000 North Korean workers are employed in the Kestrel region, the governor said.",
+                 "2019-05-02", "Kestrel region leans on North Korean builders")
+SAME = candidate(2, "The regional labour office now counts some 15,000 North Korean workers employed in the Kestrel region.",
+                 "2023-09-14", "North Korean workers return to the Kestrel region")
+ELSEWHERE = candidate(3, "In the neighbouring Osprey district, about 600 North Korean workers are employed.",
+                      "2023-09-14", "Osprey district builders")
+OTHER_SET = candidate(4, "About 2,000 Chinese workers are employed in the Kestrel region as well.",
+                      "2023-09-14", "Chinese labour in the Kestrel region")
+
+
+def probability(question: str, best: Candidate, other: Candidate) -> float:
+    judge = load_judge()
+    mine, theirs = value_for(question, "count", best.text), value_for(question, "count", other.text)
+    return judge.probability(pair_features(question, best, other, mine, theirs))
+
+
+def test_two_reports_counting_the_asked_subject_disagree():
+    assert probability(KESTREL, BEST, SAME) >= load_judge().threshold
+    assert find_conflict(KESTREL, [BEST], [BEST, SAME]) is SAME
+
+
+def test_a_figure_about_another_place_is_judged_no_disagreement():
+    assert probability(KESTREL, BEST, ELSEWHERE) < load_judge().threshold
+    assert find_conflict(KESTREL, [BEST], [BEST, ELSEWHERE]) is None
+
+
+def test_a_count_of_another_group_is_never_set_against_the_asked_one():
+    assert not list(conflict_pairs(KESTREL, [BEST], [BEST, OTHER_SET]))
+    assert find_conflict(KESTREL, [BEST], [BEST, OTHER_SET]) is None
+
+
+def test_the_likeliest_pair_is_the_one_shown():
+    assert find_conflict(KESTREL, [BEST], [BEST, ELSEWHERE, SAME, OTHER_SET]) is SAME
+
+
+def test_a_question_naming_nothing_sets_no_two_places_against_each_other():
+    q = "How much are the workers paid?"
+    shipyard = candidate(5, "Each welder was paid about 100 dollars a month in cash.", "2018-03-14", "Baltic shipyard welders")
+    factory = candidate(6, "The Chinese factories pay about 300 dollars a month for each worker.", "2024-02-01",
+                        "Riot at Chinese factories")
+    assert not list(conflict_pairs(q, [shipyard], [shipyard, factory]))
+
+
+def test_no_pair_without_a_different_value_of_the_asked_kind_or_below_support():
+    again = candidate(7, "Some 4,000 North Korean workers are employed in the Kestrel region.", "2021-01-01", "Kestrel")
+    weak = candidate(8, SAME.text, "2023-09-14", SAME.title, answerability=0.1)
+    assert not list(conflict_pairs(KESTREL, [BEST], [BEST, again, weak]))
