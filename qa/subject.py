@@ -16,7 +16,7 @@ from typing import Iterable, NamedTuple
 from .answertype import asks_for_name, value_clause
 from .followup import DOMAIN_NAMES
 from .text import cased_words, terms
-from .values import Value, asks_change, question_kind, values
+from .values import KINDS, Value, asks_change, question_kind, values
 
 _DOMAIN_TERMS = frozenset(terms(" ".join(DOMAIN_NAMES)))  # "North Korean": said of every subject
 _MONTH_OR_DAY = re.compile(r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -186,10 +186,23 @@ def asked_kind(question: str) -> str:
     if kind and not asks_change(question):
         return kind
     if not kind and not (asks_change(question) or (_WHAT.match(question) and not asks_for_name(question))):
-        return ""  # "What is the name of the fee collector?" asks for a name, not the fee
+        # "What is the name of the fee collector?" asks for a name, not the fee
+        return named_value_kind(question) if _YES_NO.match(question) else ""
     # "How much has the crew shrunk?" asks about a count: the first thing named decides
     named = sorted((m.start(), k) for k, words in _CHANGED.items() if (m := words.search(question)))
-    return named[0][1] if named else kind
+    return named[0][1] if named else kind or (named_value_kind(question) if _YES_NO.match(question) else "")
+
+
+# "Are the welders still on 12-hour shifts?", "Is a place still bought with a bribe of about $500?"
+_YES_NO = re.compile(r"^\W*(?:(?:and|so|but)\W+)?(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would)\b", re.I)
+
+
+def named_value_kind(question: str) -> str:
+    """The kind of the one value a yes/no question names ("still on 12-hour shifts?": a duration),
+    which the reports confirm or contradict with a value of that kind; '' when it names none, or
+    values of several kinds."""
+    kinds = [k for k in KINDS if values(k, question)]
+    return kinds[0] if len(kinds) == 1 else ""
 
 
 def counted_as_asked(question: str, best: str, other: str, value: Value) -> bool:

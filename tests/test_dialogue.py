@@ -179,6 +179,18 @@ def test_a_what_question_naming_a_value_asks_for_its_kind():
     assert asked_kind("Who collects the fee?") == "", "a question for a name asks for no value"
 
 
+def test_a_yes_no_question_naming_a_value_asks_about_its_kind():
+    from qa.subject import asked_kind
+
+    assert asked_kind("Do the loggers at Tayozhny still work ten-hour days?") == "duration"
+    assert asked_kind("Is the exit fee still about 300 dollars?") == "amount"
+    assert asked_kind("Are there still only four brigades on the dam?") == "count"
+    assert asked_kind("Has the fee gone up from 300 dollars?") == "amount"
+    assert asked_kind("Are the loggers paid in cash?") == "", "no value named"
+    assert asked_kind("Do they work ten hours for 5 dollars?") == "", "two kinds named: which one is asked?"
+    assert asked_kind("Who pays the 300 loggers?") == "", "not a yes/no question"
+
+
 def test_the_other_side_may_paraphrase_when_the_scorer_is_sure_it_answers():
     """"remained" for "left stuck": no word of the question in the other value's clause; it counts
     only when the answerability scorer would answer with that sentence on its own."""
