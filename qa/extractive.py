@@ -24,6 +24,7 @@ from .subject import Said, asked_kind, counted_as_asked, names, of_asked_time, s
 from .values import asks_two_figures, disagree
 from vectorstore.dates import report_range
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a question naming a year asks about that time
 NOT_FOUND = "The reports don't say. None of the ingested reports contains an answer to this question."
 
 
@@ -228,6 +229,18 @@ def order_for_reading(chosen: list[Candidate], keep_first: bool = False) -> list
     return [*same, *other]
 
 
+def of_asked_time_first(question: str, candidates: Sequence[Candidate], threshold: float) -> list[Candidate]:
+    """For a question that names a year ("How many permits were issued in 2016?"), the candidates
+    that answer it (at or above ``threshold``) and are of that time (:func:`qa.subject.of_asked_time`:
+    they name the year, or their report is dated in it) first, each group in rank order: a 2024
+    report's figure, however well worded, does not answer for 2016. A question naming no year,
+    or no candidate of its time that answers: rank order stands (a refusal stays one)."""
+    if not _YEAR.search(question):
+        return list(candidates)
+    return sorted(candidates, key=lambda c: not (c.answerability >= threshold
+                                                 and of_asked_time(question, c.text, c.date)))
+
+
 def typed_first(question: str, candidates: Sequence[Candidate], floor: float = 0.0,
                 refuse: bool = True) -> list[Candidate]:
     """Candidates for a question asking for a typed thing (a name, a figure, a date), led by the
@@ -260,8 +273,9 @@ class ExtractiveAnswerer:
         what it asks (the subject came from the history) and its refusal threshold is
         :data:`qa.scoring.FOLLOWUP_MARGIN` lower."""
         found = candidates
-        candidates = typed_first(question, candidates, self.typed_threshold, self.typed_refusal)
         threshold = self.threshold - FOLLOWUP_MARGIN if followup else self.threshold
+        candidates = of_asked_time_first(question, candidates, threshold)
+        candidates = typed_first(question, candidates, self.typed_threshold, self.typed_refusal)
         chosen = select_sentences(candidates, threshold, max_sentences=self.max_sentences, question=question)
         chosen = within_passages(chosen, self.max_citations)
         confidence = candidates[0].answerability if candidates else 0.0

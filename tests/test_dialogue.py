@@ -234,6 +234,23 @@ def test_a_question_naming_a_year_sets_no_other_year_against_it():
 
 # ---- the service, over reports of the tests' own -----------------------------------------------
 
+def test_a_question_naming_a_year_is_answered_from_that_time_first():
+    from qa.extractive import of_asked_time_first
+    from qa.types import Candidate
+
+    def cand(n, text, date, a):
+        return Candidate(sentence_id=f"s{n}", doc_id=f"d{n}", chunk_id=f"c{n}", index=0, start=0, end=len(text),
+                         text=text, answerability=a, date=date)
+
+    later = cand(1, "The dam now employs some 900 North Korean labourers.", "2024-03-01", 0.93)
+    then = cand(2, "About 450 North Korean labourers worked on the dam.", "2016-07-12", 0.81)
+    weak = cand(3, "The dam was begun in 2016.", "2016-07-12", 0.30)
+    q = "How many North Korean labourers worked on the dam in 2016?"
+    assert of_asked_time_first(q, [later, weak, then], 0.69) == [then, later, weak]
+    assert of_asked_time_first("How many labourers work on the dam?", [later, then], 0.69) == [later, then]
+    assert of_asked_time_first(q, [later, weak], 0.69) == [later, weak], "none of its time answers: order stands"
+
+
 @pytest.fixture(scope="module")
 def dialogue_service(tmp_path_factory, embedder):
     from qa import build_service
