@@ -21,7 +21,7 @@ from .text import cased_words, terms
 from .typed import parse_question, strict, typed_lead
 from .types import Answer, Candidate, Citation
 from .subject import Said, asked_kind, counted_as_asked, names, of_asked_time, same_question_subject, surroundings, value_for
-from .values import asks_two_figures, disagree
+from .values import asks_two_figures, disagree, question_kind, values
 from vectorstore.dates import report_range
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a question naming a year asks about that time
@@ -251,6 +251,10 @@ def typed_first(question: str, candidates: Sequence[Candidate], floor: float = 0
     typed, lead = typed_lead(question, candidates)
     if not typed:
         return list(candidates)
+    if question_kind(question) == "percent":
+        # "What share of their pay goes to the state?": a sentence giving the share leads one giving
+        # only sums ("The plant pays 2,400 yuan a month for each seamstress"), when one answers
+        lead = next((i for i, c in enumerate(candidates) if c.answerability >= floor and values("percent", c.text)), lead)
     if lead is None or candidates[lead].answerability < floor:
         return [] if refuse else list(candidates)
     return [candidates[lead], *candidates[:lead], *candidates[lead + 1:]]
@@ -373,7 +377,10 @@ def direct_lead(question: str, best: Candidate) -> str | None:
     value = None
     if asks_for_named_list(question):
         value = find_list(best.text)
-    if value is None and kind in LEAD_TYPES:
+    if question_kind(question) == "percent":  # a share is answered by a share, never by a sum of money
+        shares = values("percent", best.text)
+        value = shares[0].text if len({v.text for v in shares}) == 1 else None
+    elif value is None and kind in LEAD_TYPES:
         value = asked_value(question, kind, best.text)
     if not value:
         return None

@@ -5,6 +5,7 @@ Vladivostok and Kuwait in one 2019 report; a restaurant in Tarvik; the Sunhwa pl
 2023, the later report naming it only in its opening)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,25 @@ def test_how_often_is_answered_by_a_frequency_or_not_at_all():
 
 def test_no_lead_when_no_value_is_clearly_the_asked_one():
     assert asked_value("How much do they get?", "amount", "Contractors pay $1,100 and workers see $150.") is None
+
+
+def test_a_share_is_led_and_answered_by_a_share_never_by_a_sum():
+    from qa.extractive import direct_lead, typed_first
+    from qa.types import Candidate
+
+    def cand(n, text, a, label):
+        value = re.search(r"\d[\d,]* (?:yuan|percent)", text)
+        return Candidate(sentence_id=f"s{n}", doc_id="d", chunk_id="c", index=n, start=0, end=len(text), text=text,
+                         answerability=a, entities=[(label, value.start(), value.end())])
+
+    q = "What share of the seamstresses' pay goes to the state?"
+    sums = cand(1, "The mill pays 2,400 yuan a month for each seamstress.", 0.90, "MONEY")
+    share = cand(2, "About 70 percent of that goes to the state, a supervisor said.", 0.80, "PERCENT")
+    assert direct_lead(q, sums) is None, "no sum of money as the short answer to a share"
+    assert direct_lead(q, share) == "About 70 percent"
+    assert typed_first(q, [sums, share], floor=0.5) == [share, sums]
+    assert typed_first(q, [sums, share], floor=0.85) == [sums, share], "a share below the floor does not lead"
+    assert typed_first("How much does the mill pay?", [sums, share], floor=0.5) == [sums, share]
 
 
 # ---- same subject --------------------------------------------------------------------------------
