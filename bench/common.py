@@ -280,3 +280,18 @@ class TutorialBaseline:
 
     def ask(self, question: str):
         return self.store.similarity_search(question, k=4)
+
+
+def without_option(args: list[str], option: str) -> list[str]:
+    """A command line without one option and its value (``--out DIR`` or ``--out=DIR``): what a
+    training script records as its command leaves out where things were kept, which does not
+    bear on the weights."""
+    out, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+        elif a == option:
+            skip = True
+        elif not a.startswith(option + "="):
+            out.append(a)
+    return out

@@ -17,7 +17,8 @@ Per set, from the same runs as ``bench.blind`` (each set's corpus in a fresh sto
   share of points it gives that are expected (precision: a value of another subject is a miss).
 
 bench/train, bench/blind, bench/blind2 and bench/val5 are validation (looked at while tuning);
-bench/blind3 to blind8 are blind: report them as they come.
+bench/blind3 to blind6 were blind when written and train the disagreement judge now
+(bench/train_disagreement.py); bench/blind7 and blind8 are blind: report them as they come.
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
 from .blind import Outcome, first_stage_recall, load_questions, run_ours  # noqa: E402
 
 VALIDATION = ("train", "blind", "blind2", "val5")
-BLIND = ("blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
+JUDGE_TRAINED = ("blind3", "blind4", "blind5", "blind6")  # blind when written; the judge's training data now
+BLIND = ("blind7", "blind8")
 
 
 def share(items: list, pred) -> float:
@@ -127,8 +129,8 @@ def table(results: list[tuple[str, dict]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sets", nargs="+", default=[*VALIDATION, *BLIND],
-                    help="folders under bench/ (default: the validation sets, then the blind ones)")
+    ap.add_argument("--sets", nargs="+", default=[*VALIDATION, *JUDGE_TRAINED, *BLIND],
+                    help="folders under bench/ (default: the validation sets, the judge's, then the blind ones)")
     ap.add_argument("--reader", choices=("default", "off", "on"), default="default",
                     help="the trained reader: as REPORTQA_READER says, off or on")
     ap.add_argument("--json", help="write the figures and every outcome to this file")
@@ -144,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped {name}: no bench/{name}/questions.jsonl")
                 continue
             got, outcomes = run_set(embedder, name, Path(folder), reader)
-            label = f"{name} ({'validation' if name in VALIDATION else 'blind'})"
+            label = f"{name} ({'validation' if name in VALIDATION else 'judge-trained' if name in JUDGE_TRAINED else 'blind'})"
             results.append((label, got))
             everything[name] = {"figures": got, "outcomes": [asdict(o) for o in outcomes]}
             print(table([(label, got)]).splitlines()[-1], flush=True)

@@ -45,6 +45,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import qa.extractive as extractive  # noqa: E402
 from bench.blind import load_questions  # noqa: E402
+from bench.common import without_option  # noqa: E402
 from bench.train_answerability import fit  # noqa: E402
 from ingest import Ingestor  # noqa: E402
 from qa import build_service  # noqa: E402
@@ -164,19 +165,6 @@ def choose_threshold(w: np.ndarray, data: list[dict], max_false: float, fact_row
     return 0.95
 
 
-def _recorded(args: list[str]) -> list[str]:
-    """The command line as it bears on the weights: where the stores were kept does not."""
-    out, skip = [], False
-    for a in args:
-        if skip:
-            skip = False
-        elif a == "--stores":
-            skip = True
-        elif not a.startswith("--stores="):
-            out.append(a)
-    return out
-
-
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
@@ -231,7 +219,7 @@ def main(argv=None) -> int:
         "features": list(FEATURES),
         "weights": [round(float(v), 5) for v in w],
         "threshold": t,
-        "trained_by": " ".join(["python -m bench.train_disagreement", *_recorded(argv if argv is not None else sys.argv[1:])]),
+        "trained_by": " ".join(["python -m bench.train_disagreement", *without_option(argv if argv is not None else sys.argv[1:], "--stores")]),
         "seed": args.seed, "l2": args.l2, "max_false": args.max_false,
         "sets": {n: {"questions": sha(ROOT / "bench" / n / "questions.jsonl"), **counts[n]} for n in args.sets},
         "held_out": held_out,

