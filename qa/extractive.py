@@ -138,12 +138,12 @@ def conflict_pairs(question: str, chosen: Sequence[Candidate], candidates: Seque
     ranges as ranges; years, days of the month and datelines are no values); both sentences must
     reach ``support`` and be of the asked time (:func:`qa.subject.of_asked_time`). A question that
     asks for two figures is answered with both, not set up as a disagreement. Whether a pair is
-    about the same subject is :mod:`qa.disagreement`'s judgement, except for a question that names
-    nothing ("How much are the workers paid?"): reports from different places each answer it about
-    their own workers, and only the hand rule's stricter reading
-    (:func:`qa.subject.same_question_subject`) lets such a pair through (2 of the 297 such pairs in
-    the labelled sets were one disagreement). Nor is a count of another set than the asked one
-    ("2,000 *Chinese* workers", :func:`qa.subject.counted_as_asked`; none of the 37 such pairs was).
+    about the same subject is :mod:`qa.disagreement`'s judgement, except where the labelled pairs
+    hold almost no disagreement (docs/how-it-works.md): a question that names nothing ("How much
+    are the workers paid?"), which reports from different places each answer about their own
+    workers, keeps the hand rule's stricter reading (:func:`qa.subject.same_question_subject`); and
+    a count of another set than the asked one ("2,000 *Chinese* workers",
+    :func:`qa.subject.counted_as_asked`) is never one.
     """
     if not chosen or asks_two_figures(question):
         return

@@ -27,8 +27,6 @@ from .text import terms
 from .types import Candidate
 
 
-
-
 @dataclass
 class DocInfo:
     version: str

@@ -181,7 +181,8 @@ def asked_kind(question: str) -> str:
     """The kind of value a question compares: the one it asks for ("How many ...?"), or, for a
     question about a change, the kind of the thing it says changed, the first it names ("Has the
     fee gone up?": an amount; "Have the terms served by the crews been shortened?": a duration;
-    "How much has the crew shrunk?": a count, not an amount of money)."""
+    "How much has the crew shrunk?": a count, not an amount of money), or for a yes/no question
+    naming one value, that value's kind (:func:`named_value_kind`)."""
     kind = question_kind(question)
     if kind and not asks_change(question):
         return kind
