@@ -31,7 +31,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -45,22 +44,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import qa.extractive as extractive  # noqa: E402
 from bench.blind import load_questions  # noqa: E402
+from bench.eval import _norm  # noqa: E402
 from bench.common import without_option  # noqa: E402
 from bench.train_answerability import fit  # noqa: E402
 from ingest import Ingestor  # noqa: E402
 from qa import build_service  # noqa: E402
 from qa.disagreement import FEATURES, WEIGHTS_FILE, pair_features  # noqa: E402
 from qa.scoring import REFUSAL_THRESHOLD  # noqa: E402
-from qa.subject import asked_kind, same_question_subject, surroundings, value_for  # noqa: E402
+from qa.subject import asked_kind, candidates_same_subject, value_for  # noqa: E402
 from settings import Settings  # noqa: E402
 from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
 
 SETS = ("train", "blind", "blind2", "val5", "blind3", "blind4", "blind5", "blind6")
 NEVER = ("blind7", "blind8")  # the blind sets that judge this model
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s.lower()).strip()
 
 
 class Recorder:
@@ -122,9 +118,7 @@ def examples(name: str, embedder: SentenceEmbedder, stores: Path) -> list[dict]:
                     if a is None:
                         continue  # the answer itself is wrong: no label for its pair
                     label = int(b is not None and b != a)
-                rule = same_question_subject(question, best.text, c.text, theirs, surroundings(best), surroundings(c),
-                                             mine, best.setting, c.setting,
-                                             other_sure=c.answerability >= REFUSAL_THRESHOLD)
+                rule = candidates_same_subject(question, best, c, mine, theirs, REFUSAL_THRESHOLD)
                 out.append({"set": name, "id": row["id"], "kind": row["kind"], "label": label, "rule": bool(rule),
                             "x": pair_features(question, best, c, mine, theirs)})
     finally:
@@ -175,12 +169,11 @@ def main(argv=None) -> int:
     ap.add_argument("--stores", help="folder to keep (and reuse) the sets' stores in; default: a temporary one")
     ap.add_argument("--l2", type=float, default=0.1, help="chosen by the leave-one-set-out figures (0.001-0.3 tried)")
     ap.add_argument("--max-false", type=float, default=0.02, help="share of fact rows allowed a disagreement")
-    ap.add_argument("--seed", type=int, default=13, help="recorded; the fit is deterministic")
+    ap.add_argument("--seed", type=int, default=13, help="recorded only: the fit is deterministic")
     ap.add_argument("--check", action="store_true", help="print the figures, write nothing")
     args = ap.parse_args(argv)
     if set(args.sets) & set(NEVER):
         ap.error(f"{', '.join(NEVER)} are blind: they judge this model and are never trained on")
-    np.random.seed(args.seed)
     settings = Settings.from_env()
     embedder = SentenceEmbedder(settings.embedding_path, threads=settings.torch_threads)
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,9 +19,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from .subject import (Said, answers_as_fully, holds_every_asked_term, names, said_of_asked,
-                      surroundings)
-from .text import terms
+from .subject import (Said, answers_as_fully, holds_every_asked_term, names, names_said, other_names, said_of_asked,
+                      shared_share, surroundings)
 from .types import Candidate
 
 WEIGHTS_FILE = Path(__file__).with_name("disagreement.json")
@@ -34,10 +33,6 @@ FEATURES = ("bias", "best_answers", "other_answers", "said_of_mine", "said_of_th
 def _logit(p: float) -> float:
     p = min(max(p, 1e-4), 1 - 1e-4)
     return math.log(p / (1 - p))
-
-
-def _content(text: str) -> set[str]:
-    return {t for t in terms(text) if not t[0].isdigit()}
 
 
 def _gap(a: Said, b: Said) -> float:
@@ -58,11 +53,7 @@ def pair_features(question: str, best: Candidate, other: Candidate, mine: Said, 
     ``mine``) against another report's ``other`` (value ``theirs``)."""
     asked = names(question)
     best_ctx, other_ctx = surroundings(best), surroundings(other)
-    ta, tb = _content(best.text), _content(other.text)
-    shared = len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0
-    words = theirs.clause.split()
-    opens = bool(words) and other.text.lstrip().startswith(words[0])  # a capital there may only open the sentence
-    extra = names(theirs.clause, skip_first=opens) - names(question, skip_first=False) - names(best.text, skip_first=False)
+    extra = other_names(question, best.text, other.text, theirs)
     story_a = names(f"{best.title} {best.setting}", skip_first=False)
     story_b = names(f"{other.title} {other.setting}", skip_first=False)
     story = len(story_a & story_b) / len(story_a | story_b) if story_a | story_b else 0.0
@@ -73,11 +64,11 @@ def pair_features(question: str, best: Candidate, other: Candidate, mine: Said, 
         _logit(other.answerability),
         float(said_of_asked(question, mine.span)),
         float(said_of_asked(question, theirs.span)),
-        float(asked <= names(f"{best.text} {best_ctx} {best.setting}", skip_first=False)),
-        float(asked <= names(f"{other.text} {other_ctx} {other.setting}", skip_first=False)),
+        float(names_said(asked, best.text, best_ctx, best.setting)),
+        float(names_said(asked, other.text, other_ctx, other.setting)),
         float(bool(asked)),
         float(answers_as_fully(question, best.text, f"{other.text} {other_ctx}", other.setting)),
-        shared,
+        shared_share(best.text, other.text),
         float(holds_every_asked_term(question, best.text, other.text)),
         float(min(len(extra), 2)),
         _gap(mine, theirs),

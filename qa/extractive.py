@@ -20,11 +20,11 @@ from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_T
 from .text import cased_words, terms
 from .typed import parse_question, strict, typed_lead
 from .types import Answer, Candidate, Citation
-from .subject import Said, asked_kind, counted_as_asked, names, of_asked_time, same_question_subject, surroundings, value_for
+from .subject import (Said, asked_kind, candidates_same_subject, counted_as_asked, names, names_a_year, of_asked_time,
+                      value_for)
 from .values import asks_two_figures, disagree, question_kind, values
 from vectorstore.dates import report_range
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a question naming a year asks about that time
 NOT_FOUND = "The reports don't say. None of the ingested reports contains an answer to this question."
 
 
@@ -163,9 +163,7 @@ def conflict_pairs(question: str, chosen: Sequence[Candidate], candidates: Seque
             continue
         if theirs.value.kind == "count" and not counted_as_asked(question, best.text, c.text, theirs.value):
             continue
-        if unnamed and not same_question_subject(question, best.text, c.text, theirs, surroundings(best),
-                                                 surroundings(c), mine, best.setting, c.setting,
-                                                 other_sure=c.answerability >= REFUSAL_THRESHOLD):
+        if unnamed and not candidates_same_subject(question, best, c, mine, theirs, REFUSAL_THRESHOLD):
             continue
         yield best, c, mine, theirs
 
@@ -235,7 +233,7 @@ def of_asked_time_first(question: str, candidates: Sequence[Candidate], threshol
     they name the year, or their report is dated in it) first, each group in rank order: a 2024
     report's figure, however well worded, does not answer for 2016. A question naming no year,
     or no candidate of its time that answers: rank order stands (a refusal stays one)."""
-    if not _YEAR.search(question):
+    if not names_a_year(question):
         return list(candidates)
     return sorted(candidates, key=lambda c: not (c.answerability >= threshold
                                                  and of_asked_time(question, c.text, c.date)))

@@ -76,11 +76,16 @@ def answers_as_fully(question: str, best: str, other: str, setting: str = "") ->
 SAME_SUBJECT = 0.5  # share of content terms two sentences must share to be about the same thing
 
 
-def shared_terms(a: str, b: str, share: float = SAME_SUBJECT) -> bool:
-    """Two sentences about the same thing: most content terms (numbers aside) shared."""
+def shared_share(a: str, b: str) -> float:
+    """The share of the shorter sentence's content terms (numbers aside) the other one holds."""
     ta = {t for t in terms(a) if not t[0].isdigit()}
     tb = {t for t in terms(b) if not t[0].isdigit()}
-    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) >= share
+    return len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0
+
+
+def shared_terms(a: str, b: str, share: float = SAME_SUBJECT) -> bool:
+    """Two sentences about the same thing: most content terms (numbers aside) shared."""
+    return shared_share(a, b) >= share
 
 
 def holds_every_asked_term(question: str, best: str, other: str) -> bool:
@@ -128,8 +133,8 @@ def same_question_subject(question: str, best: str, other: str, theirs: Said,
             or (mine is not None and not said_of_asked(question, mine.span)):
         return False
     asked = names(question)
-    if not (asked <= names(f"{best} {best_context} {best_setting}", skip_first=False)
-            and asked <= names(f"{other} {other_context} {other_setting}", skip_first=False)):
+    if not (names_said(asked, best, best_context, best_setting)
+            and names_said(asked, other, other_context, other_setting)):
         return False
     # "roughly 2,000 North Koreans were now working there": "there" is the complex the sentence
     # before names, so the other sentence's question terms may stand around it too
@@ -137,14 +142,37 @@ def same_question_subject(question: str, best: str, other: str, theirs: Said,
         return False
     if not asked and not (shared_terms(best, other) or holds_every_asked_term(question, best, other)):
         return False
-    words = theirs.clause.split()
-    opens = bool(words) and other.lstrip().startswith(words[0])  # a capital there may only open the sentence
-    if names(theirs.clause, skip_first=opens) - names(question, skip_first=False) - names(best, skip_first=False):
+    if other_names(question, best, other, theirs):
         return False
     return theirs.value.kind != "count" or counted_as_asked(question, best, other, theirs.value)
 
 
+def names_said(asked: set[str], sentence: str, context: str = "", setting: str = "") -> bool:
+    """Every name of ``asked`` is in the sentence, what stands around it or its report's opening."""
+    return asked <= names(f"{sentence} {context} {setting}", skip_first=False)
+
+
+def other_names(question: str, best: str, other: str, theirs: Said) -> set[str]:
+    """The names in the clause of ``other``'s value that neither the question nor ``best`` names
+    ("2,000 Chinese workers", "in Qatar"): what marks it as about something else."""
+    words = theirs.clause.split()
+    opens = bool(words) and other.lstrip().startswith(words[0])  # a capital there may only open the sentence
+    return names(theirs.clause, skip_first=opens) - names(question, skip_first=False) - names(best, skip_first=False)
+
+
+def candidates_same_subject(question: str, best, other, mine: Said, theirs: Said, sure: float) -> bool:
+    """:func:`same_question_subject` of two candidates (``qa.types.Candidate``), each read with
+    what stands around it and its report's opening; ``other`` counts as sure to answer at ``sure``."""
+    return same_question_subject(question, best.text, other.text, theirs, surroundings(best), surroundings(other),
+                                 mine, best.setting, other.setting, other_sure=other.answerability >= sure)
+
+
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def names_a_year(question: str) -> bool:
+    """Does the question name a year ("... in 2016?"): then it asks about that time."""
+    return bool(_YEAR.search(question))
 
 
 def of_asked_time(question: str, sentence: str, date: str) -> bool:
@@ -188,10 +216,10 @@ def asked_kind(question: str) -> str:
         return kind
     if not kind and not (asks_change(question) or (_WHAT.match(question) and not asks_for_name(question))):
         # "What is the name of the fee collector?" asks for a name, not the fee
-        return named_value_kind(question) if _YES_NO.match(question) else ""
+        return named_value_kind(question)
     # "How much has the crew shrunk?" asks about a count: the first thing named decides
     named = sorted((m.start(), k) for k, words in _CHANGED.items() if (m := words.search(question)))
-    return named[0][1] if named else kind or (named_value_kind(question) if _YES_NO.match(question) else "")
+    return named[0][1] if named else kind or named_value_kind(question)
 
 
 # "Are the welders still on 12-hour shifts?", "Is a place still bought with a bribe of about $500?"
@@ -200,8 +228,10 @@ _YES_NO = re.compile(r"^\W*(?:(?:and|so|but)\W+)?(?:is|are|was|were|do|does|did|
 
 def named_value_kind(question: str) -> str:
     """The kind of the one value a yes/no question names ("still on 12-hour shifts?": a duration),
-    which the reports confirm or contradict with a value of that kind; '' when it names none, or
-    values of several kinds."""
+    which the reports confirm or contradict with a value of that kind; '' for another question,
+    or one naming no value or values of several kinds."""
+    if not _YES_NO.match(question):
+        return ""
     kinds = [k for k in KINDS if values(k, question)]
     return kinds[0] if len(kinds) == 1 else ""
 

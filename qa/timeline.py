@@ -17,7 +17,7 @@ from .extractive import build_citations
 from .filters import NO_FILTER, ReportFilter
 from .scoring import CONFLICT_THRESHOLD, REFUSAL_THRESHOLD
 from .types import Candidate
-from .subject import Said, asked_kind, of_asked_time, same_question_subject, surroundings, value_for
+from .subject import Said, asked_kind, candidates_same_subject, of_asked_time, value_for
 from .values import Value
 
 POOL = 80  # candidates read per question: every report's best few, not only the overall top 30
@@ -54,9 +54,7 @@ def _agreeing(question: str, anchor: tuple[Candidate, Said], valued: Sequence[tu
         if c.doc_id in out or c.answerability < support or v.unit != top_value.unit \
                 or not of_asked_time(question, c.text, c.date):
             continue
-        if same_question_subject(question, top.text, c.text, theirs, surroundings(top), surroundings(c), mine,
-                                 top.setting, c.setting,
-                                 other_sure=c.answerability >= threshold):
+        if candidates_same_subject(question, top, c, mine, theirs, threshold):
             out[c.doc_id] = (c, v)
     return list(out.values())
 
