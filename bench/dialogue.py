@@ -18,7 +18,7 @@ Per set, from the same runs as ``bench.blind`` (each set's corpus in a fresh sto
 
 bench/train, bench/blind, bench/blind2 and bench/val5 are validation (looked at while tuning);
 bench/blind3 to blind6 were blind when written and train the disagreement judge now
-(bench/train_disagreement.py); bench/blind7 and blind8 are blind: report them as they come.
+(bench/train_disagreement.py); bench/blind7, blind8 and blind9 are blind: report them as they come.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ from .blind import Outcome, first_stage_recall, load_questions, run_ours  # noqa
 
 VALIDATION = ("train", "blind", "blind2", "val5")
 JUDGE_TRAINED = ("blind3", "blind4", "blind5", "blind6")  # blind when written; the judge's training data now
-BLIND = ("blind7", "blind8")
+BLIND = ("blind7", "blind8", "blind9")
 
 
 def share(items: list, pred) -> float:
