@@ -48,6 +48,7 @@ class Settings:
     min_score: float | None = None  # refusal threshold override (default: the calibrated one)
     reranker: str | None = None  # local CrossEncoder folder (optional)
     reader: bool = False  # the trained reader (qa/reader.py) rescores the first stage's top candidates
+    followup_rank: bool = True  # the trained follow-up ranker (qa/followup_rank.py) orders a follow-up's answers
     # Optional LLM answerer (any OpenAI-compatible endpoint)
     llm_url: str | None = None
     llm_model: str | None = None

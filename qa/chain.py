@@ -17,10 +17,12 @@ from .compound import part_queries, split_question
 from .extractive import ExtractiveAnswerer
 from .filters import NO_FILTER, ReportFilter, refusal
 from .followup import REFUSAL, has_own_verb, last_exchange, resolve_followup
+from .followup_rank import load_followup_ranker
 from .llm import StreamEnd, build_llm_answerer
 from .reader import load_reader
 from .rerank import load_reranker
 from .retrieval import HybridRetriever
+from .scoring import FOLLOWUP_MARGIN
 from .types import Answer, Candidate, StreamEvent, Turn
 from .subject import asked_kind
 
@@ -50,6 +52,8 @@ class QAService:
         self.extractive = ExtractiveAnswerer(store, threshold=settings.min_score,
                                              max_sentences=settings.max_answer_sentences, max_citations=settings.top_k,
                                              typed_refusal=getattr(self.retriever.reranker, "typed_refusal", True))
+        # Orders a follow-up's best candidates (REPORTQA_FOLLOWUP_RANK=off: the search's order).
+        self.followup_ranker = load_followup_ranker() if settings.followup_rank else None
         # Set when REPORTQA_LLM_URL and REPORTQA_LLM_MODEL are; the extractive answer stays the fallback.
         self.llm = build_llm_answerer(settings, store)
 
@@ -76,9 +80,8 @@ class QAService:
                     limit = VALUE_POOL if asked_kind(question) else 30
                     candidates = self.retriever.candidates(query, limit=limit, generation=generation, flt=flt,
                                                            prefer=prefer)
-                    if prefer and has_own_verb(question):
-                        candidates = self.retriever.in_own_words(question, candidates, prefer, limit,
-                                                                 generation=generation, flt=flt)
+                    if query != question:
+                        candidates = self._followup_order(question, history, candidates, prefer, limit, generation, flt)
                     answer = self.llm.answer(question, candidates, history) if self.llm else None
                     answer = self._complete(answer, question, candidates, followup=query != question)
                 answer = self._filtered(answer, flt)
@@ -103,6 +106,25 @@ class QAService:
         said = re.sub(r"\[\d+\]", " ", answered)[:400] if answered and not answered.startswith(REFUSAL) else ""
         doc = self.retriever.nearest_report(f"{asked} {said}".strip())
         return frozenset({doc}) if doc else frozenset()
+
+    def _followup_order(self, question: str, history: Sequence[Turn], candidates: list[Candidate],
+                        prefer: frozenset[str], limit: int, generation: str, flt: ReportFilter) -> list[Candidate]:
+        """A follow-up's candidates (searched with the subject it carries) weighed against the
+        question's own words: a follow-up asking with a verb of its own is scored on them in the
+        report it continues (``in_own_words``), then the follow-up ranker, when on, orders the
+        best answering ones (:mod:`qa.followup_rank`)."""
+        last = last_exchange(history)
+        rank = self.followup_ranker is not None and last is not None
+        in_own_words = bool(prefer) and has_own_verb(question)
+        if not (rank or in_own_words):
+            return candidates
+        own = self.retriever.candidates(question, limit, generation, flt, prefer)
+        if in_own_words:
+            candidates = self.retriever.in_own_words(candidates, own, prefer)
+        if not rank:
+            return candidates
+        floor = self.extractive.threshold - FOLLOWUP_MARGIN
+        return self.followup_ranker.rerank(question, last, candidates, own, prefer, floor)
 
     def _complete(self, answer: Answer | None, question: str, candidates: list[Candidate],
                   followup: bool = False) -> Answer:

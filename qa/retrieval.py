@@ -8,6 +8,7 @@ next question re-syncs only the reports whose version changed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,19 +148,19 @@ class HybridRetriever:
         with self._rw.read():
             return self._candidates(query, limit, flt, prefer, rerank)
 
-    def in_own_words(self, question: str, candidates: list[Candidate], prefer: frozenset[str], limit: int = 30,
-                     generation: str | None = None, flt: ReportFilter = NO_FILTER) -> list[Candidate]:
+    @staticmethod
+    def in_own_words(candidates: list[Candidate], own: Sequence[Candidate], prefer: frozenset[str]) -> list[Candidate]:
         """A follow-up's candidates (searched with the subject it carries), each sentence of the
-        report the conversation is about scored the better of that search and of the question's
-        own words. The carried words pull towards the sentence the last answer quoted ("Who runs
-        it? (restaurant Vientiane visit)"); the question alone finds what it newly asks ("A male
-        manager and his deputy ..."), and only in that report, where "it" points."""
-        own = {c.sentence_id: c for c in self.candidates(question, limit, generation, flt, prefer)}
+        report the conversation is about scored the better of that search and of ``own``, the
+        search with the question's own words. The carried words pull towards the sentence the last
+        answer quoted ("Who runs it? (restaurant Vientiane visit)"); the question alone finds what
+        it newly asks ("A male manager and his deputy ..."), and only in that report, where "it" points."""
+        mine = {c.sentence_id: c for c in own}
         for c in candidates:
-            mine = own.get(c.sentence_id)
-            if c.doc_id in prefer and mine is not None and mine.answerability > c.answerability:
-                c.score += mine.answerability - c.answerability
-                c.answerability = mine.answerability
+            found = mine.get(c.sentence_id)
+            if c.doc_id in prefer and found is not None and found.answerability > c.answerability:
+                c.score += found.answerability - c.answerability
+                c.answerability = found.answerability
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
     def nearest_report(self, text: str) -> str | None:
