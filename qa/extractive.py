@@ -26,6 +26,7 @@ from .values import asks_two_figures, disagree, question_kind, values
 from vectorstore.dates import report_range
 
 NOT_FOUND = "The reports don't say. None of the ingested reports contains an answer to this question."
+MOST_SIDES = 3  # reports quoted in one disagreement answer: enough for a figure that changed twice, still short
 
 
 def select_sentences(
@@ -168,18 +169,29 @@ def conflict_pairs(question: str, chosen: Sequence[Candidate], candidates: Seque
         yield best, c, mine, theirs
 
 
-def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequence[Candidate],
-                  support: float = CONFLICT_THRESHOLD, judge: SameSubjectJudge | None = None) -> Candidate | None:
-    """The sentence from another report that gives a different value for what the question asks
-    (:func:`conflict_pairs`) and that the trained judge (:mod:`qa.disagreement`) reads as about
-    the same subject: the likeliest one above its threshold, or None."""
+def find_conflicts(question: str, chosen: Sequence[Candidate], candidates: Sequence[Candidate],
+                   support: float = CONFLICT_THRESHOLD, judge: SameSubjectJudge | None = None,
+                   most: int = 2) -> list[Candidate]:
+    """The sentences of other reports that give a different value for what the question asks
+    (:func:`conflict_pairs`) and that the trained judge (:mod:`qa.disagreement`) reads as about the
+    same subject: the likeliest one above its threshold of each report, at most ``most`` reports,
+    likeliest first. Three reports giving three figures are all shown, not the first two; a side
+    beyond the likeliest must be dated (an undated figure cannot be placed among the others)."""
     judge = judge or load_judge()
-    found, likeliest = None, judge.threshold
+    best_of: dict[str, tuple[float, Candidate]] = {}
     for best, c, mine, theirs in conflict_pairs(question, chosen, candidates, support):
         p = judge.same_subject(question, best, c, mine, theirs)
-        if p >= likeliest:
-            found, likeliest = c, p
-    return found
+        if p >= judge.threshold and p > best_of.get(c.doc_id, (-1.0, c))[0]:
+            best_of[c.doc_id] = (p, c)
+    ranked = [c for _, c in sorted(best_of.values(), key=lambda pc: -pc[0])]
+    return ranked[:1] + [c for c in ranked[1:] if c.date][: most - 1] if most > 0 else []
+
+
+def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequence[Candidate],
+                  support: float = CONFLICT_THRESHOLD, judge: SameSubjectJudge | None = None) -> Candidate | None:
+    """The likeliest of :func:`find_conflicts`, or None."""
+    found = find_conflicts(question, chosen, candidates, support, judge, most=1)
+    return found[0] if found else None
 
 
 def valued_first(question: str, kind: str, chosen: Sequence[Candidate]) -> Candidate:
@@ -284,11 +296,11 @@ class ExtractiveAnswerer:
         if not chosen:  # the nearest passages of the search itself, also after a typed refusal
             return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(found),
                           confidence=confidence)
-        conflict = find_conflict(question, chosen, candidates) if self.max_citations >= 2 else None
-        if conflict is not None:
-            # Reports disagree: both, each with its outlet and date, newest first.
+        conflicts = find_conflicts(question, chosen, candidates, most=min(MOST_SIDES, self.max_citations) - 1)
+        if conflicts:
+            # Reports disagree: every side, each with its outlet and date, newest first.
             anchor = valued_first(question, asked_kind(question), chosen)
-            pair = sorted([anchor, conflict], key=lambda c: report_range(c.date), reverse=True)
+            pair = sorted([anchor, *conflicts], key=lambda c: report_range(c.date), reverse=True)
             citations = build_citations(self.store, pair)
             number = {c.chunk_id: c.n for c in citations}
             text = " ".join(f"{attributed(c)} [{number[c.chunk_id]}]" for c in pair)

@@ -3,7 +3,7 @@ weights: sentences of the tests' own, scored as the answerer passes them."""
 import json
 
 from qa.disagreement import FEATURES, WEIGHTS_FILE, load_judge, pair_features
-from qa.extractive import conflict_pairs, find_conflict
+from qa.extractive import conflict_pairs, find_conflict, find_conflicts
 from qa.subject import value_for
 from qa.types import Candidate
 
@@ -72,3 +72,30 @@ def test_no_pair_without_a_different_value_of_the_asked_kind_or_below_support():
     again = candidate(7, "Some 4,000 North Korean workers are employed in the Kestrel region.", "2021-01-01", "Kestrel")
     weak = candidate(8, SAME.text, "2023-09-14", SAME.title, answerability=0.1)
     assert not list(conflict_pairs(KESTREL, [BEST], [BEST, again, weak]))
+
+
+THIRD = candidate(5, "In 2021 the Kestrel region's labour office counted about 9,000 North Korean workers employed there.",
+                  "2021-03-30", "Kestrel region counts its North Korean workers")
+
+
+def test_three_reports_giving_three_figures_are_all_set_side_by_side():
+    found = find_conflicts(KESTREL, [BEST], [BEST, ELSEWHERE, SAME, THIRD, OTHER_SET])
+    assert {c.sentence_id for c in found} == {"s2", "s5"}, [c.text for c in found]
+    assert find_conflicts(KESTREL, [BEST], [BEST, SAME, THIRD], most=1) == [find_conflict(KESTREL, [BEST], [BEST, SAME, THIRD])]
+
+
+def test_one_side_per_report_however_many_of_its_sentences_disagree():
+    again = candidate(2, "Some 15,000 North Korean workers are employed in the Kestrel region today, the office says.",
+                      "2023-09-14", "North Korean workers return to the Kestrel region")
+    again.sentence_id = "s2b"
+    found = find_conflicts(KESTREL, [BEST], [BEST, SAME, again])
+    assert len(found) == 1 and found[0].doc_id == "d2"
+
+
+def test_an_undated_figure_is_no_extra_side():
+    """The memo's figure disagrees, a little less likely than the dated report's: alone it would
+    be shown (the likeliest side may be undated), beside a dated side it is left out."""
+    undated = candidate(6, "Roughly 9,000 North Korean workers were in the Kestrel region when the memo was written.",
+                        "", "Memo on Kestrel labour")
+    assert [c.sentence_id for c in find_conflicts(KESTREL, [BEST], [BEST, undated])] == ["s6"]
+    assert [c.sentence_id for c in find_conflicts(KESTREL, [BEST], [BEST, SAME, undated])] == ["s2"]
