@@ -60,7 +60,7 @@ NEVER = ("blind7", "blind8", "blind9")  # the blind sets that judge this model
 
 
 class Recorder:
-    """Stands in for :func:`qa.extractive.find_conflict` while a question is asked: keeps what the
+    """Stands in for :func:`qa.extractive.find_conflicts` while a question is asked: keeps what the
     answerer passed (its chosen sentences and ranked candidates) and finds no conflict."""
 
     def __init__(self):
@@ -68,7 +68,7 @@ class Recorder:
 
     def __call__(self, question, chosen, candidates, *args, **kwargs):
         self.calls.append((question, list(chosen), list(candidates)))
-        return None
+        return []
 
 
 def gold_side(row: dict, c, kind: str, file_of: dict[str, str]) -> int | None:
@@ -99,8 +99,8 @@ def examples(name: str, embedder: SentenceEmbedder, stores: Path) -> list[dict]:
     rows = [r for r in load_questions(root / "questions.jsonl")
             if r["kind"] in ("fact", "conflict") and not r.get("history")]
     recorder = Recorder()
-    real = extractive.find_conflict
-    extractive.find_conflict = recorder
+    real = extractive.find_conflicts
+    extractive.find_conflicts = recorder
     out = []
     try:
         for row in rows:
@@ -122,7 +122,7 @@ def examples(name: str, embedder: SentenceEmbedder, stores: Path) -> list[dict]:
                 out.append({"set": name, "id": row["id"], "kind": row["kind"], "label": label, "rule": bool(rule),
                             "x": pair_features(question, best, c, mine, theirs)})
     finally:
-        extractive.find_conflict = real
+        extractive.find_conflicts = real
     return out
 
 
