@@ -28,11 +28,8 @@ The sets bench/blind7, blind8 and blind9 are never read here: they stay blind.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -40,23 +37,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import qa.extractive as extractive  # noqa: E402
 from bench.blind import load_questions  # noqa: E402
-from bench.eval import _norm  # noqa: E402
 from bench.common import without_option  # noqa: E402
+from bench.eval import _norm  # noqa: E402
+from bench.labelled import NEVER, add_options, collect, parse, questions_sha, set_service  # noqa: E402
 from bench.train_answerability import fit  # noqa: E402
-from ingest import Ingestor  # noqa: E402
-from qa import build_service  # noqa: E402
 from qa.disagreement import FEATURES, WEIGHTS_FILE, pair_features  # noqa: E402
 from qa.scoring import REFUSAL_THRESHOLD  # noqa: E402
 from qa.subject import asked_kind, candidates_same_subject, value_for  # noqa: E402
-from settings import Settings  # noqa: E402
-from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
-
-SETS = ("train", "blind", "blind2", "val5", "blind3", "blind4", "blind5", "blind6")
-NEVER = ("blind7", "blind8", "blind9")  # the blind sets that judge this model
+from vectorstore import SentenceEmbedder  # noqa: E402
 
 
 class Recorder:
@@ -87,16 +78,9 @@ def gold_side(row: dict, c, kind: str, file_of: dict[str, str]) -> int | None:
 
 def examples(name: str, embedder: SentenceEmbedder, stores: Path) -> list[dict]:
     """One dict per candidate pair of one set: features, label, the row's id and kind."""
-    root = ROOT / "bench" / name
-    folder = stores / name
-    new = not folder.exists()
-    store = ReportStore(embedder, path=folder)
-    if new:
-        Ingestor(store).ingest_paths([root / "corpus"])
-    service = build_service(Settings.from_env(store=folder), store)
-    service.warm_up()
-    file_of = {d.doc_id: Path(d.path).name for d in store.list_documents()}
-    rows = [r for r in load_questions(root / "questions.jsonl")
+    service = set_service(name, embedder, stores)
+    file_of = {d.doc_id: Path(d.path).name for d in service.store.list_documents()}
+    rows = [r for r in load_questions(ROOT / "bench" / name / "questions.jsonl")
             if r["kind"] in ("fact", "conflict") and not r.get("history")]
     recorder = Recorder()
     real = extractive.find_conflicts
@@ -159,27 +143,13 @@ def choose_threshold(w: np.ndarray, data: list[dict], max_false: float, fact_row
     return 0.95
 
 
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Train qa/disagreement.json from the labelled sets.")
-    ap.add_argument("--sets", nargs="+", default=list(SETS))
-    ap.add_argument("--stores", help="folder to keep (and reuse) the sets' stores in; default: a temporary one")
+    add_options(ap)
     ap.add_argument("--l2", type=float, default=0.1, help="chosen by the leave-one-set-out figures (0.001-0.3 tried)")
     ap.add_argument("--max-false", type=float, default=0.02, help="share of fact rows allowed a disagreement")
-    ap.add_argument("--seed", type=int, default=13, help="recorded only: the fit is deterministic")
-    ap.add_argument("--check", action="store_true", help="print the figures, write nothing")
-    args = ap.parse_args(argv)
-    if set(args.sets) & set(NEVER):
-        ap.error(f"{', '.join(NEVER)} are blind: they judge this model and are never trained on")
-    settings = Settings.from_env()
-    embedder = SentenceEmbedder(settings.embedding_path, threads=settings.torch_threads)
-    with tempfile.TemporaryDirectory() as tmp:
-        stores = Path(args.stores) if args.stores else Path(tmp)
-        stores.mkdir(parents=True, exist_ok=True)
-        data = {name: examples(name, embedder, stores) for name in args.sets}
+    args = parse(ap, argv)
+    data = collect(args, examples)
     fact_rows = {name: sum(1 for r in load_questions(ROOT / "bench" / name / "questions.jsonl")
                            if r["kind"] == "fact" and not r.get("history")) for name in args.sets}
 
@@ -214,7 +184,7 @@ def main(argv=None) -> int:
         "threshold": t,
         "trained_by": " ".join(["python -m bench.train_disagreement", *without_option(argv if argv is not None else sys.argv[1:], "--stores")]),
         "seed": args.seed, "l2": args.l2, "max_false": args.max_false,
-        "sets": {n: {"questions": sha(ROOT / "bench" / n / "questions.jsonl"), **counts[n]} for n in args.sets},
+        "sets": {n: {"questions": questions_sha(n), **counts[n]} for n in args.sets},
         "held_out": held_out,
         "never_read": list(NEVER),
     }, indent=1) + "\n")

@@ -26,11 +26,8 @@ The blind sets (``NEVER``) are never read here.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -38,18 +35,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.labelled import NEVER, add_options, collect, parse, questions_sha, set_service  # noqa: E402
 from bench.blind import history_of, holds_evidence, load_questions  # noqa: E402
 from bench.common import without_option  # noqa: E402
-from ingest import Ingestor  # noqa: E402
-from qa import build_service  # noqa: E402
 from qa.followup_rank import FEATURES, TOP, WEIGHTS_FILE, Exchange, features  # noqa: E402
-from settings import Settings  # noqa: E402
-from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
-
-SETS = ("train", "blind", "blind2", "val5", "blind3", "blind4", "blind5", "blind6")
-NEVER = ("blind7", "blind8", "blind9")  # the blind sets that judge this model
+from vectorstore import SentenceEmbedder  # noqa: E402
 
 
 class Recorder:
@@ -74,18 +65,11 @@ def leads_to_evidence(service, row: dict, question: str, candidates: list) -> bo
 def examples(name: str, embedder: SentenceEmbedder, stores: Path) -> list[dict]:
     """One dict per answerable follow-up row of one set that the ranker would reorder: its
     candidates' features and labels, in the search's order."""
-    root = ROOT / "bench" / name
-    folder = stores / name
-    new = not folder.exists()
-    store = ReportStore(embedder, path=folder)
-    if new:
-        Ingestor(store).ingest_paths([root / "corpus"])
-    service = build_service(Settings.from_env(store=folder, followup_rank=False), store)
-    service.warm_up()
+    service = set_service(name, embedder, stores, followup_rank=False)
     recorder = Recorder()
     service.followup_ranker = recorder
     out = []
-    for row in load_questions(root / "questions.jsonl"):
+    for row in load_questions(ROOT / "bench" / name / "questions.jsonl"):
         if row["kind"] != "followup" or not row["answerable"]:
             continue
         history = history_of(row, service)
@@ -137,21 +121,11 @@ def figures(w: np.ndarray, rows: list[dict]) -> dict[str, int]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Train qa/followup_rank.json from the labelled sets' follow-ups.")
-    ap.add_argument("--sets", nargs="+", default=list(SETS))
-    ap.add_argument("--stores", help="folder to keep (and reuse) the sets' stores in; default: a temporary one")
+    add_options(ap)
     ap.add_argument("--l2", type=float, nargs="+", default=[0.001, 0.01, 0.1],
                     help="penalties tried; the best leave-one-set-out figure is kept (ties: the larger)")
-    ap.add_argument("--seed", type=int, default=13, help="recorded only: the fit is deterministic")
-    ap.add_argument("--check", action="store_true", help="print the figures, write nothing")
-    args = ap.parse_args(argv)
-    if set(args.sets) & set(NEVER):
-        ap.error(f"{', '.join(NEVER)} are blind: they judge this model and are never trained on")
-    settings = Settings.from_env()
-    embedder = SentenceEmbedder(settings.embedding_path, threads=settings.torch_threads)
-    with tempfile.TemporaryDirectory() as tmp:
-        stores = Path(args.stores) if args.stores else Path(tmp)
-        stores.mkdir(parents=True, exist_ok=True)
-        data = {name: examples(name, embedder, stores) for name in args.sets}
+    args = parse(ap, argv)
+    data = collect(args, examples)
 
     def train(names: list[str], l2: float) -> np.ndarray:
         return fit_choice([r for n in names for r in data[n]], l2)
@@ -183,8 +157,7 @@ def main(argv=None) -> int:
         "trained_by": " ".join(["python -m bench.train_followup_rank",
                                 *without_option(argv if argv is not None else sys.argv[1:], "--stores")]),
         "seed": args.seed, "l2": l2, "l2_tried": {str(k): v[1] for k, v in tried.items()},
-        "sets": {n: {"questions": hashlib.sha256((ROOT / "bench" / n / "questions.jsonl").read_bytes()).hexdigest()[:16],
-                     **counts[n]} for n in args.sets},
+        "sets": {n: {"questions": questions_sha(n), **counts[n]} for n in args.sets},
         "held_out": held_out, "held_out_total": total,
         "never_read": list(NEVER),
     }, indent=1) + "\n")

@@ -22,7 +22,6 @@ from .llm import StreamEnd, build_llm_answerer
 from .reader import load_reader
 from .rerank import load_reranker
 from .retrieval import HybridRetriever
-from .scoring import FOLLOWUP_MARGIN
 from .types import Answer, Candidate, StreamEvent, Turn
 from .subject import asked_kind
 
@@ -123,7 +122,7 @@ class QAService:
             candidates = self.retriever.in_own_words(candidates, own, prefer)
         if not rank:
             return candidates
-        floor = self.extractive.threshold - FOLLOWUP_MARGIN
+        floor = self.extractive.refusal_threshold(followup=True)
         return self.followup_ranker.rerank(question, last, candidates, own, prefer, floor)
 
     def _complete(self, answer: Answer | None, question: str, candidates: list[Candidate],

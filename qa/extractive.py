@@ -17,7 +17,7 @@ from .answerability import leans_back
 from .answertype import LEAD_TYPES, asked_value, find_list, question_type
 from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD,
                       REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SUPPORT_THRESHOLD, TYPED_THRESHOLD, FOLLOWUP_MARGIN)
-from .text import cased_words, terms
+from .text import terms
 from .typed import parse_question, strict, typed_lead
 from .types import Answer, Candidate, Citation
 from .subject import (Said, asked_kind, candidates_same_subject, counted_as_asked, names, names_a_year, of_asked_time,
@@ -184,7 +184,9 @@ def find_conflicts(question: str, chosen: Sequence[Candidate], candidates: Seque
         if p >= judge.threshold and p > best_of.get(c.doc_id, (-1.0, c))[0]:
             best_of[c.doc_id] = (p, c)
     ranked = [c for _, c in sorted(best_of.values(), key=lambda pc: -pc[0])]
-    return ranked[:1] + [c for c in ranked[1:] if c.date][: most - 1] if most > 0 else []
+    if most < 1 or not ranked:
+        return []
+    return [ranked[0], *[c for c in ranked[1:] if c.date][: most - 1]]
 
 
 def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequence[Candidate],
@@ -282,12 +284,17 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.max_citations = max(1, max_citations)  # Settings.top_k; an answer needs one source at least
 
+    def refusal_threshold(self, followup: bool = False) -> float:
+        """The answerability the best sentence needs; a follow-up's is :data:`qa.scoring.FOLLOWUP_MARGIN`
+        lower (the subject came from the history, so its own words are fewer than what it asks)."""
+        return self.threshold - FOLLOWUP_MARGIN if followup else self.threshold
+
     def answer(self, question: str, candidates: Sequence[Candidate], followup: bool = False) -> Answer:
         """``followup``: the question continues the conversation, so its own words are fewer than
         what it asks (the subject came from the history) and its refusal threshold is
         :data:`qa.scoring.FOLLOWUP_MARGIN` lower."""
         found = candidates
-        threshold = self.threshold - FOLLOWUP_MARGIN if followup else self.threshold
+        threshold = self.refusal_threshold(followup)
         candidates = of_asked_time_first(question, candidates, threshold)
         candidates = typed_first(question, candidates, self.typed_threshold, self.typed_refusal)
         chosen = select_sentences(candidates, threshold, max_sentences=self.max_sentences, question=question)
@@ -300,12 +307,12 @@ class ExtractiveAnswerer:
         if conflicts:
             # Reports disagree: every side, each with its outlet and date, newest first.
             anchor = valued_first(question, asked_kind(question), chosen)
-            pair = sorted([anchor, *conflicts], key=lambda c: report_range(c.date), reverse=True)
-            citations = build_citations(self.store, pair)
+            sides = sorted([anchor, *conflicts], key=lambda c: report_range(c.date), reverse=True)
+            citations = build_citations(self.store, sides)
             number = {c.chunk_id: c.n for c in citations}
-            text = " ".join(f"{attributed(c)} [{number[c.chunk_id]}]" for c in pair)
+            text = " ".join(f"{attributed(c)} [{number[c.chunk_id]}]" for c in sides)
             return Answer(answer=text, found=True, citations=citations, confidence=confidence,
-                          others=[dated_value(question, c, number[c.chunk_id]) for c in pair[1:]])
+                          others=[dated_value(question, c, number[c.chunk_id]) for c in sides[1:]])
         best = chosen[0]
         chosen = order_for_reading(chosen, keep_first=strict(parse_question(question).kind))
         citations = build_citations(self.store, chosen)
