@@ -17,8 +17,9 @@ Per set, from the same runs as ``bench.blind`` (each set's corpus in a fresh sto
   share of points it gives that are expected (precision: a value of another subject is a miss).
 
 bench/train, bench/blind, bench/blind2 and bench/val5 are validation (looked at while tuning);
-bench/blind3 to blind6 were blind when written and train the disagreement judge now
-(bench/train_disagreement.py); bench/blind7, blind8 and blind9 are blind: report them as they come.
+bench/blind3 to blind6 were blind when written and train the disagreement judge and the follow-up
+ranker now (``bench.labelled.SETS``); bench/blind7, blind8 and blind9 are blind
+(``bench.labelled.NEVER``): report them as they come.
 """
 from __future__ import annotations
 
@@ -40,10 +41,11 @@ from settings import Settings  # noqa: E402
 from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
 
 from .blind import Outcome, first_stage_recall, load_questions, run_ours  # noqa: E402
+from .labelled import NEVER, SETS  # noqa: E402
 
 VALIDATION = ("train", "blind", "blind2", "val5")
-JUDGE_TRAINED = ("blind3", "blind4", "blind5", "blind6")  # blind when written; the judge's training data now
-BLIND = ("blind7", "blind8", "blind9")
+# blind when written; the trained models' data now, with the validation sets
+MODEL_TRAINED = tuple(name for name in SETS if name not in VALIDATION)
 
 
 def share(items: list, pred) -> float:
@@ -129,8 +131,9 @@ def table(results: list[tuple[str, dict]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sets", nargs="+", default=[*VALIDATION, *JUDGE_TRAINED, *BLIND],
-                    help="folders under bench/ (default: the validation sets, the judge's, then the blind ones)")
+    ap.add_argument("--sets", nargs="+", default=[*VALIDATION, *MODEL_TRAINED, *NEVER],
+                    help="folders under bench/ (default: the validation sets, the models' other training sets, "
+                         "then the blind ones)")
     ap.add_argument("--reader", choices=("default", "off", "on"), default="default",
                     help="the trained reader: as REPORTQA_READER says, off or on")
     ap.add_argument("--json", help="write the figures and every outcome to this file")
@@ -146,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped {name}: no bench/{name}/questions.jsonl")
                 continue
             got, outcomes = run_set(embedder, name, Path(folder), reader)
-            label = f"{name} ({'validation' if name in VALIDATION else 'judge-trained' if name in JUDGE_TRAINED else 'blind'})"
+            role = "validation" if name in VALIDATION else "model-trained" if name in MODEL_TRAINED else "blind"
+            label = f"{name} ({role})"
             results.append((label, got))
             everything[name] = {"figures": got, "outcomes": [asdict(o) for o in outcomes]}
             print(table([(label, got)]).splitlines()[-1], flush=True)

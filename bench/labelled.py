@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -17,6 +18,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.common import without_option  # noqa: E402
 from ingest import Ingestor  # noqa: E402
 from qa import build_service  # noqa: E402
 from settings import Settings  # noqa: E402
@@ -67,3 +69,17 @@ def collect(args: argparse.Namespace, examples: Callable[[str, SentenceEmbedder,
 def questions_sha(name: str) -> str:
     """The first 16 hex digits of a set's questions file's SHA-256: which version was trained on."""
     return hashlib.sha256((ROOT / "bench" / name / "questions.jsonl").read_bytes()).hexdigest()[:16]
+
+
+def write_weights(path: Path, script: str, argv, args: argparse.Namespace, counts: dict[str, dict],
+                  model: dict, fit: dict, figures: dict) -> None:
+    """A trained model's weights file: ``model`` (features, weights, ...), then how it was made —
+    the command (without the stores folder), the seed, ``fit`` (its penalty, ...), each set's
+    questions version with ``counts`` — then its ``figures`` and the blind sets it never read."""
+    command = " ".join([f"python -m {script}", *without_option(argv if argv is not None else sys.argv[1:], "--stores")])
+    path.write_text(json.dumps({
+        **model, "trained_by": command, "seed": args.seed, **fit,
+        "sets": {n: {"questions": questions_sha(n), **counts[n]} for n in args.sets},
+        **figures, "never_read": list(NEVER),
+    }, indent=1) + "\n")
+    print("wrote", path)

@@ -28,7 +28,6 @@ The sets bench/blind7, blind8 and blind9 are never read here: they stay blind.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -40,9 +39,8 @@ if str(ROOT) not in sys.path:
 
 import qa.extractive as extractive  # noqa: E402
 from bench.blind import load_questions  # noqa: E402
-from bench.common import without_option  # noqa: E402
 from bench.eval import _norm  # noqa: E402
-from bench.labelled import NEVER, add_options, collect, parse, questions_sha, set_service  # noqa: E402
+from bench.labelled import add_options, collect, parse, set_service, write_weights  # noqa: E402
 from bench.train_answerability import fit  # noqa: E402
 from qa.disagreement import FEATURES, WEIGHTS_FILE, pair_features  # noqa: E402
 from qa.scoring import REFUSAL_THRESHOLD  # noqa: E402
@@ -178,17 +176,9 @@ def main(argv=None) -> int:
     print("all sets:", question_figures(w, t, [d for n in args.sets for d in data[n]]))
     if args.check:
         return 0
-    WEIGHTS_FILE.write_text(json.dumps({
-        "features": list(FEATURES),
-        "weights": [round(float(v), 5) for v in w],
-        "threshold": t,
-        "trained_by": " ".join(["python -m bench.train_disagreement", *without_option(argv if argv is not None else sys.argv[1:], "--stores")]),
-        "seed": args.seed, "l2": args.l2, "max_false": args.max_false,
-        "sets": {n: {"questions": questions_sha(n), **counts[n]} for n in args.sets},
-        "held_out": held_out,
-        "never_read": list(NEVER),
-    }, indent=1) + "\n")
-    print("wrote", WEIGHTS_FILE)
+    write_weights(WEIGHTS_FILE, "bench.train_disagreement", argv, args, counts,
+                  model={"features": list(FEATURES), "weights": [round(float(v), 5) for v in w], "threshold": t},
+                  fit={"l2": args.l2, "max_false": args.max_false}, figures={"held_out": held_out})
     return 0
 
 

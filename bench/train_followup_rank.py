@@ -21,12 +21,11 @@ penalty, the best of ``--l2`` held out. Leave-one-set-out figures (fitted withou
 measured on it: how many follow-ups are answered with the gold evidence, in the search's order and
 led by the model's pick) are printed and stored in the weights file.
 
-The blind sets (``NEVER``) are never read here.
+The blind sets (``bench.labelled.NEVER``) are never read here.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -36,10 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.labelled import NEVER, add_options, collect, parse, questions_sha, set_service  # noqa: E402
+from bench.labelled import add_options, collect, parse, set_service, write_weights  # noqa: E402
 from bench.blind import history_of, holds_evidence, load_questions  # noqa: E402
-from bench.common import without_option  # noqa: E402
-from qa.followup_rank import FEATURES, TOP, WEIGHTS_FILE, Exchange, features  # noqa: E402
+from qa.followup_rank import FEATURES, WEIGHTS_FILE, choices  # noqa: E402
 from vectorstore import SentenceEmbedder  # noqa: E402
 
 
@@ -80,17 +78,13 @@ def examples(name: str, embedder: SentenceEmbedder, stores: Path) -> list[dict]:
         question, last, candidates, own, prefer, floor = recorder.calls[-1]
         if not candidates or candidates[0].answerability < floor:
             continue  # refused before any order matters
-        exchange = Exchange(question, *last)
-        mine = {c.sentence_id: (i, c) for i, c in enumerate(own)}
-        picked = [i for i, c in enumerate(candidates[:TOP]) if c.answerability >= floor and c.kind != "caption"]
+        options = choices(question, last, candidates, own, prefer, floor)
         # the label: would the answer hold the gold evidence with this candidate leading?
         labels = [int(leads_to_evidence(service, row, question, [candidates[i], *candidates[:i], *candidates[i + 1:]]))
-                  for i in picked]
+                  for i, _ in options]
         out.append({"set": name, "id": row["id"],
                     "first": int(leads_to_evidence(service, row, question, candidates)),
-                    "x": [features(exchange, candidates[i], i, candidates[0].score, prefer, mine, len(own))
-                          for i in picked],
-                    "y": labels})
+                    "x": [x for _, x in options], "y": labels})
     return out
 
 
@@ -151,17 +145,10 @@ def main(argv=None) -> int:
     print("all sets, in sample:", figures(w, [r for n in args.sets for r in data[n]]))
     if args.check:
         return 0
-    WEIGHTS_FILE.write_text(json.dumps({
-        "features": list(FEATURES),
-        "weights": [round(float(v), 5) for v in w],
-        "trained_by": " ".join(["python -m bench.train_followup_rank",
-                                *without_option(argv if argv is not None else sys.argv[1:], "--stores")]),
-        "seed": args.seed, "l2": l2, "l2_tried": {str(k): v[1] for k, v in tried.items()},
-        "sets": {n: {"questions": questions_sha(n), **counts[n]} for n in args.sets},
-        "held_out": held_out, "held_out_total": total,
-        "never_read": list(NEVER),
-    }, indent=1) + "\n")
-    print("wrote", WEIGHTS_FILE)
+    write_weights(WEIGHTS_FILE, "bench.train_followup_rank", argv, args, counts,
+                  model={"features": list(FEATURES), "weights": [round(float(v), 5) for v in w]},
+                  fit={"l2": l2, "l2_tried": {str(k): v[1] for k, v in tried.items()}},
+                  figures={"held_out": held_out, "held_out_total": total})
     return 0
 
 

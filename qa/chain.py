@@ -13,6 +13,7 @@ from vectorstore.entities import nlp
 from settings import Settings
 from vectorstore import ReportStore, SentenceEmbedder, open_store
 
+from .citations import MARK
 from .compound import part_queries, split_question
 from .extractive import ExtractiveAnswerer
 from .filters import NO_FILTER, ReportFilter, refusal
@@ -102,7 +103,7 @@ class QAService:
         if last is None:
             return frozenset()
         asked, answered = last
-        said = re.sub(r"\[\d+\]", " ", answered)[:400] if answered and not answered.startswith(REFUSAL) else ""
+        said = MARK.sub(" ", answered)[:400] if answered and not answered.startswith(REFUSAL) else ""
         doc = self.retriever.nearest_report(f"{asked} {said}".strip())
         return frozenset({doc}) if doc else frozenset()
 

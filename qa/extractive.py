@@ -266,7 +266,8 @@ def typed_first(question: str, candidates: Sequence[Candidate], floor: float = 0
     if question_kind(question) == "percent":
         # "What share of their pay goes to the state?": a sentence giving the share leads one giving
         # only sums ("The plant pays 2,400 yuan a month for each seamstress"), when one answers
-        lead = next((i for i, c in enumerate(candidates) if c.answerability >= floor and values("percent", c.text)), lead)
+        lead = next((i for i, c in enumerate(candidates)
+                     if c.answerability >= floor and values("percent", c.text)), lead)
     if lead is None or candidates[lead].answerability < floor:
         return [] if refuse else list(candidates)
     return [candidates[lead], *candidates[:lead], *candidates[lead + 1:]]

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from .citations import MARK
 from .text import terms
 from .typed import holds, parse_question
 from .types import Candidate
@@ -34,9 +35,6 @@ FEATURES = ("bias", "answerability", "relevance", "last_report", "own_answerabil
             "quoted_last", "last_answer_share", "last_question_cover", "own_question_cover", "rank", "score_gap",
             "holds_asked")
 
-_CITE = re.compile(r"\[\d+\]")
-
-
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
 
@@ -45,7 +43,7 @@ class Exchange:
     """What the candidates are weighed against: the follow-up, the last question and its answer."""
 
     def __init__(self, question: str, last_question: str, last_answer: str):
-        self.answer_text = _norm(_CITE.sub(" ", last_answer))
+        self.answer_text = _norm(MARK.sub(" ", last_answer))
         self.answer_terms = set(terms(last_answer))
         self.last_terms = set(terms(last_question))
         self.own_terms = set(terms(question))
@@ -76,6 +74,19 @@ def features(exchange: Exchange, c: Candidate, rank: int, top_score: float, pref
     ]
 
 
+def choices(question: str, last: tuple[str, str], candidates: Sequence[Candidate], own: Sequence[Candidate],
+            prefer: frozenset[str], floor: float) -> list[tuple[int, list[float]]]:
+    """The candidates the ranker may put first, each as (index, feature vector): of the first
+    :data:`TOP`, those that reach ``floor`` and are no caption; none when the first candidate does
+    not reach it (refusing stays the answerer's). The training script labels these same ones."""
+    if not candidates or candidates[0].answerability < floor:
+        return []
+    exchange = Exchange(question, *last)
+    mine = {c.sentence_id: (i, c) for i, c in enumerate(own)}
+    return [(i, features(exchange, c, i, candidates[0].score, prefer, mine, len(own)))
+            for i, c in enumerate(candidates[:TOP]) if c.answerability >= floor and c.kind != "caption"]
+
+
 class FollowupRanker:
     """The fitted model (weights in the order of :data:`FEATURES`)."""
 
@@ -93,15 +104,10 @@ class FollowupRanker:
         (the follow-up's refusal threshold), the others in the search's order; unchanged when the
         first candidate does not answer."""
         out = list(candidates)
-        if not out or out[0].answerability < floor:
+        options = choices(question, last, out, own, prefer, floor)
+        if not options:
             return out
-        exchange = Exchange(question, *last)
-        mine = {c.sentence_id: (i, c) for i, c in enumerate(own)}
-        eligible = [i for i, c in enumerate(out[:TOP]) if c.answerability >= floor and c.kind != "caption"]
-        if not eligible:
-            return out
-        best = max(eligible, key=lambda i: (self.logit(features(exchange, out[i], i, out[0].score, prefer, mine,
-                                                                  len(own))), -i))
+        best = max(options, key=lambda option: (self.logit(option[1]), -option[0]))[0]
         return [out[best], *out[:best], *out[best + 1:]]
 
 

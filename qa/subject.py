@@ -6,7 +6,7 @@ clause shares most with the question: "$520 goes to the state", not "the $700 no
 the other sentence must hold every name of the question the answer holds, most of its other terms,
 and no name of its own beside that value ("1,000 North Korean IT workers" is no answer about the
 workers stuck in Russia; "300 builders in Qatar" none about cooks in Dubai). Pure functions, shared
-by the dated-disagreement answer (:func:`qa.extractive.find_conflict`) and the timeline.
+by the dated-disagreement answer (:func:`qa.extractive.find_conflicts`) and the timeline.
 """
 from __future__ import annotations
 

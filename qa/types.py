@@ -88,7 +88,7 @@ class Answer:
     # The best sentence's answerability (extractive answers and refusals; None for the LLM's):
     # on the fresh questions, answers below 0.8 were right less than half the time.
     confidence: float | None = None
-    # When reports disagree (qa.extractive.find_conflict): the other reports' dated values, each
+    # When reports disagree (qa.extractive.find_conflicts): the other reports' dated values, each
     # {doc_id, outlet, title, date, n, value, normalized, unit}, for the page's "Other reports say".
     others: list[dict] = field(default_factory=list)
 

@@ -5,7 +5,7 @@ compared after normalising what the writing varies: "1,500" = "1500" = "one thou
 hundred"; "three years" = "3 years" = 36 months; "between 600 and 800" is the range [600, 800].
 What only looks like a value is not one: a year ("in 2023") or a day of the month ("March 12")
 is never a count, and a dateline ("This report was published on March 12, 2025.") holds none.
-The dated-disagreement answer (:func:`qa.extractive.find_conflict`) and the timeline
+The dated-disagreement answer (:func:`qa.extractive.find_conflicts`) and the timeline
 (:mod:`qa.timeline`) both read values through this module, so they agree on what a value is.
 Pure functions.
 """
