@@ -18,7 +18,7 @@ Per set, from the same runs as ``bench.blind`` (each set's corpus in a fresh sto
 
 bench/train, bench/blind, bench/blind2 and bench/val5 are validation (looked at while tuning);
 bench/blind3 to blind6 were blind when written and train the disagreement judge and the follow-up
-ranker now (``bench.labelled.SETS``); bench/blind7, blind8 and blind9 are blind
+ranker now (``bench.labelled.SETS``); bench/blind7 to blind10 are blind
 (``bench.labelled.NEVER``): report them as they come.
 """
 from __future__ import annotations
