@@ -12,7 +12,8 @@ candidates in the search's order, its own-words search and the last exchange. Ev
 ranker could put first (of the first ten, those that reach the follow-up's refusal threshold, when
 the first one does) becomes one example, labelled 1 when the answer the service gives with that
 candidate leading holds the row's gold evidence (``bench.blind.holds_evidence``: the metric
-itself). Rows of unanswerable follow-ups are left out, and so are rows none of whose candidates
+itself), as answered without the second sentence of the lead's report a follow-up's answer may
+quote (:func:`qa.extractive.select_sentences`): the ranker learns which sentence should lead. Rows of unanswerable follow-ups are left out, and so are rows none of whose candidates
 leads to the evidence when training (no pick of theirs is right).
 
 The model is a conditional logit over :data:`qa.followup_rank.FEATURES` (:func:`fit_choice`: per
@@ -55,8 +56,13 @@ class Recorder:
 
 def leads_to_evidence(service, row: dict, question: str, candidates: list) -> bool:
     """Does the answer the service gives from ``candidates``, in this order, hold the row's gold
-    evidence (``bench.blind.holds_evidence``, the metric)?"""
-    answer = service.extractive.answer(question, candidates, followup=True)
+    evidence (``bench.blind.holds_evidence``, the metric), without a second sentence of the lead's
+    report?"""
+    service.extractive.followup_second = False  # the label judges the lead, not the sentence quoted beside it
+    try:
+        answer = service.extractive.answer(question, candidates, followup=True)
+    finally:
+        service.extractive.followup_second = True
     return answer.found and holds_evidence(answer.answer, row)
 
 

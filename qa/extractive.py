@@ -20,13 +20,14 @@ from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_T
 from .text import terms
 from .typed import parse_question, strict, typed_lead
 from .types import Answer, Candidate, Citation
-from .subject import (Said, asked_kind, candidates_same_subject, counted_as_asked, names, names_a_year, of_asked_time,
-                      value_for)
+from .subject import (Said, asked_kind, candidates_same_subject, counted_as_asked, names, names_a_year, names_said,
+                      of_asked_time, surroundings, value_for)
 from .values import asks_two_figures, disagree, question_kind, values
 from vectorstore.dates import report_range
 
 NOT_FOUND = "The reports don't say. None of the ingested reports contains an answer to this question."
-MOST_SIDES = 3  # reports quoted in one disagreement answer: enough for a figure that changed twice, still short
+VALUED_WITHIN = 3  # the answer's figure may rank just below its sentences that give none
+MOST_SIDES = 5  # reports quoted in one disagreement answer: enough for a figure that changed twice, still short
 
 
 def select_sentences(
@@ -38,13 +39,16 @@ def select_sentences(
     question: str = "",
     neighbour: float = NEIGHBOUR_THRESHOLD,
     budget: int = ANSWER_CHARS,
+    followup: bool = False,
 ) -> list[Candidate]:
     """Pick the answer sentences: the best one if it answers at all, plus close runners-up
     that also answer (by the answerability scorer) and add something new.
 
-    A sentence of the best one's report is added only when the two read as one ("... do not want
-    to return." + "The laborers feel this way because ...") and it covers question terms the
-    answer lacks; when the best sentence leans back on its predecessor in the same passage, that
+    A sentence of the best one's report is added only when it covers question terms the answer
+    lacks and either the two read as one ("... do not want to return." + "The laborers feel this
+    way because ...") or the question is a ``followup``: a conversation continues one report, and
+    which of its sentences answers what the follow-up newly asks is the least sure pick ("Did
+    anyone have to pay to be picked?" led by "Selection is strict.", the bribe next); when the best sentence leans back on its predecessor in the same passage, that
     predecessor is quoted too if it says what the question asks about (it is context, not a
     second answer, so it needs no answerability of its own). Last, while there is room, the best
     sentence's better-scoring neighbour in its passage when it reaches ``neighbour``: the answer
@@ -81,9 +85,10 @@ def select_sentences(
             continue
         if _length(chosen) + len(c.text) > budget or not adds_coverage(c, chosen, qterms):
             continue
-        # Another sentence of the same report only when it reads as one with the best one;
+        # Another sentence of the same report only when it reads as one with the best one, or
+        # answers a follow-up's own words the lead lacks (the conversation is about that report);
         # other reports add a second voice.
-        if c.doc_id == best.doc_id and not (reads_as_one(best, c) and adds_coverage(c, chosen, qterms)):
+        if c.doc_id == best.doc_id and not ((followup or reads_as_one(best, c)) and adds_coverage(c, chosen, qterms)):
             continue
         chosen.append(c)
     if len(chosen) < max_sentences:
@@ -133,7 +138,8 @@ def adds_coverage(c: Candidate, chosen: Sequence[Candidate], qterms: set[str]) -
 def conflict_pairs(question: str, chosen: Sequence[Candidate], candidates: Sequence[Candidate],
                    support: float = CONFLICT_THRESHOLD) -> Iterator[tuple[Candidate, Candidate, Said, Said]]:
     """The pairs that could be a dated disagreement: the answer's sentence that gives a value of
-    the asked kind, against each other report's candidate that gives a different one.
+    the asked kind (:func:`valued_first`), against each other report's candidate that gives a
+    different one.
 
     Values are compared normalised (:mod:`qa.values`: "1,500" = "1500", "three years" = 36 months,
     ranges as ranges; years, days of the month and datelines are no values); both sentences must
@@ -151,12 +157,12 @@ def conflict_pairs(question: str, chosen: Sequence[Candidate], candidates: Seque
     kind = asked_kind(question)
     if not kind:
         return
-    best = valued_first(question, kind, chosen)
+    best = valued_first(question, kind, chosen, candidates)
     mine = value_for(question, kind, best.text)
     if mine is None or best.answerability < support or not of_asked_time(question, best.text, best.date):
         return
     unnamed = not names(question)
-    for c in candidates[1:]:
+    for c in candidates:
         if c.doc_id == best.doc_id or c.answerability < support or not of_asked_time(question, c.text, c.date):
             continue
         theirs = value_for(question, kind, c.text)
@@ -175,8 +181,8 @@ def find_conflicts(question: str, chosen: Sequence[Candidate], candidates: Seque
     """The sentences of other reports that give a different value for what the question asks
     (:func:`conflict_pairs`) and that the trained judge (:mod:`qa.disagreement`) reads as about the
     same subject: the likeliest one above its threshold of each report, at most ``most`` reports,
-    likeliest first. Three reports giving three figures are all shown, not the first two; a side
-    beyond the likeliest must be dated (an undated figure cannot be placed among the others)."""
+    likeliest first. Every report that gives a figure is shown, up to ``most``, not the first two;
+    a side beyond the likeliest must be dated (an undated figure cannot be placed among the others)."""
     judge = judge or load_judge()
     best_of: dict[str, tuple[float, Candidate]] = {}
     for best, c, mine, theirs in conflict_pairs(question, chosen, candidates, support):
@@ -196,11 +202,28 @@ def find_conflict(question: str, chosen: Sequence[Candidate], candidates: Sequen
     return found[0] if found else None
 
 
-def valued_first(question: str, kind: str, chosen: Sequence[Candidate]) -> Candidate:
-    """The answer's first sentence that gives a value of ``kind`` (its first sentence when none
-    does): what a disagreement is about, though a sentence without the figure may rank above it
-    ("The women sew jackets for export." before "The state keeps 70 percent of their pay.")."""
-    return next((c for c in chosen if value_for(question, kind, c.text) is not None), chosen[0])
+def valued_first(question: str, kind: str, chosen: Sequence[Candidate],
+                 candidates: Sequence[Candidate] = (), threshold: float = REFUSAL_THRESHOLD) -> Candidate:
+    """The answer's first sentence that gives a value of ``kind``: what a disagreement is about,
+    though a sentence without the figure may rank above it ("The women sew jackets for export."
+    before "The state keeps 70 percent of their pay."). When none of the answer's sentences gives
+    one ("Cranes still turn over the port where the North Koreans work."), the first of the leading
+    ``candidates`` (:data:`VALUED_WITHIN`) that does and answers for itself: it reaches
+    ``threshold``, says every name the question does (in it or around it) and, a count, counts the
+    asked set (:func:`qa.subject.counted_as_asked`). Else the answer's first sentence."""
+    found = next((c for c in chosen if value_for(question, kind, c.text) is not None), None)
+    if found is None:
+        asked = names(question)
+        found = next((c for c in candidates[:VALUED_WITHIN] if c.answerability >= threshold
+                      and names_said(asked, c.text, surroundings(c), c.setting)
+                      and _gives_asked_value(question, kind, c.text)), None)
+    return found or chosen[0]
+
+
+def _gives_asked_value(question: str, kind: str, sentence: str) -> bool:
+    """The sentence gives a value of ``kind``, and a count counts the set the question asks about."""
+    said = value_for(question, kind, sentence)
+    return said is not None and (said.value.kind != "count" or counted_as_asked(question, "", sentence, said.value))
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:
@@ -284,6 +307,10 @@ class ExtractiveAnswerer:
         self.typed_threshold = TYPED_THRESHOLD if typed_threshold is None else typed_threshold
         self.max_sentences = max_sentences
         self.max_citations = max(1, max_citations)  # Settings.top_k; an answer needs one source at least
+        # A follow-up may quote a second sentence of its lead's report (select_sentences). The
+        # follow-up ranker's training labels answers without it: the ranker learns which sentence
+        # should lead, not to lean on the second one (bench/train_followup_rank.py).
+        self.followup_second = True
 
     def refusal_threshold(self, followup: bool = False) -> float:
         """The answerability the best sentence needs; a follow-up's is :data:`qa.scoring.FOLLOWUP_MARGIN`
@@ -298,7 +325,8 @@ class ExtractiveAnswerer:
         threshold = self.refusal_threshold(followup)
         candidates = of_asked_time_first(question, candidates, threshold)
         candidates = typed_first(question, candidates, self.typed_threshold, self.typed_refusal)
-        chosen = select_sentences(candidates, threshold, max_sentences=self.max_sentences, question=question)
+        chosen = select_sentences(candidates, threshold, max_sentences=self.max_sentences, question=question,
+                                  followup=followup and self.followup_second)
         chosen = within_passages(chosen, self.max_citations)
         confidence = candidates[0].answerability if candidates else 0.0
         if not chosen:  # the nearest passages of the search itself, also after a typed refusal
@@ -307,7 +335,7 @@ class ExtractiveAnswerer:
         conflicts = find_conflicts(question, chosen, candidates, most=min(MOST_SIDES, self.max_citations) - 1)
         if conflicts:
             # Reports disagree: every side, each with its outlet and date, newest first.
-            anchor = valued_first(question, asked_kind(question), chosen)
+            anchor = valued_first(question, asked_kind(question), chosen, candidates)
             sides = sorted([anchor, *conflicts], key=lambda c: report_range(c.date), reverse=True)
             citations = build_citations(self.store, sides)
             number = {c.chunk_id: c.n for c in citations}

@@ -3,7 +3,7 @@ weights: sentences of the tests' own, scored as the answerer passes them."""
 import json
 
 from qa.disagreement import FEATURES, WEIGHTS_FILE, load_judge, pair_features
-from qa.extractive import conflict_pairs, find_conflict, find_conflicts
+from qa.extractive import MOST_SIDES, conflict_pairs, find_conflict, find_conflicts, valued_first
 from qa.subject import value_for
 from qa.types import Candidate
 
@@ -20,7 +20,7 @@ def test_the_weights_are_for_these_features_and_say_where_they_come_from():
     assert tuple(data["features"]) == FEATURES and len(data["weights"]) == len(FEATURES)
     assert 0.3 <= data["threshold"] <= 0.95
     assert data["trained_by"].startswith("python -m bench.train_disagreement")
-    blind = {"blind7", "blind8", "blind9"}
+    blind = {"blind7", "blind8", "blind9", "blind10"}
     assert blind == set(data["never_read"]) and not blind & set(data["sets"])
     assert all(set(v) >= {"found", "false", "rule"} for v in data["held_out"].values())
 
@@ -99,3 +99,28 @@ def test_an_undated_figure_is_no_extra_side():
                         "", "Memo on Kestrel labour")
     assert [c.sentence_id for c in find_conflicts(KESTREL, [BEST], [BEST, undated])] == ["s6"]
     assert [c.sentence_id for c in find_conflicts(KESTREL, [BEST], [BEST, SAME, undated])] == ["s2"]
+
+
+PORT = candidate(9, "Cranes still turn over the Kestrel region's port, where North Korean workers are employed on most sites.",
+                 "2024-05-20", "Kestrel port keeps building", answerability=0.95)
+
+
+def test_an_answer_led_by_a_sentence_without_the_figure_is_set_against_the_figure_below_it():
+    assert valued_first(KESTREL, "count", [PORT], [PORT, BEST, SAME]) is BEST
+    assert find_conflict(KESTREL, [PORT], [PORT, BEST, SAME]) is SAME
+
+
+def test_no_figure_about_another_place_or_set_stands_in_for_the_answers():
+    assert valued_first(KESTREL, "count", [PORT], [PORT, ELSEWHERE, BEST]) is BEST
+    assert valued_first(KESTREL, "count", [PORT], [PORT, OTHER_SET, BEST]) is BEST
+    assert valued_first(KESTREL, "count", [PORT], [PORT, ELSEWHERE, OTHER_SET]) is PORT, "nothing stands in"
+    assert find_conflict(KESTREL, [PORT], [PORT, ELSEWHERE, OTHER_SET]) is None
+
+
+def test_five_reports_giving_five_figures_are_all_shown():
+    fourth = candidate(11, "Some 7,500 North Korean workers were employed in the Kestrel region last year, the office said.",
+                       "2016-02-11", "Kestrel region builds with North Korean crews")
+    fifth = candidate(12, "The Kestrel region employed roughly 1,200 North Korean workers, its labour office said.",
+                      "2012-06-01", "North Korean crews arrive in the Kestrel region")
+    others = find_conflicts(KESTREL, [BEST], [BEST, SAME, THIRD, fourth, fifth, ELSEWHERE], most=MOST_SIDES - 1)
+    assert {c.doc_id for c in others} == {"d2", "d5", "d11", "d12"}

@@ -315,3 +315,18 @@ def test_a_further_sentence_joins_only_when_it_adds_question_terms_and_fits_the_
     long = _cand(4, "The hotel pays the cooks' wages to a state company " + "and more " * 60 + ".", doc="b",
                  chunk="b2", score=1.15)
     assert select_sentences([best, long], threshold=0.5, question=q) == [best]  # over 450 characters
+
+
+def test_a_followup_may_quote_a_second_sentence_of_the_report_it_continues():
+    """A conversation continues one report: after "What are the selection rules for the women?",
+    "Did anyone have to pay to be picked?" may be led by "Selection is strict.", and the bribe
+    sentence of the same report is quoted beside it. A first question keeps one voice per report."""
+    from qa.extractive import select_sentences
+
+    q = "Did anyone have to pay to be picked?"
+    lead = _cand(3, "Selection at the Gannet plant is strict.", doc="a", chunk="a1", score=1.2)
+    bribe = _cand(9, "One family had to pay 800 yuan to an official to be picked.", doc="a", chunk="a3", score=1.15)
+    again = _cand(10, "Selection at the Gannet plant is strict, a manager said.", doc="a", chunk="a4", score=1.15)
+    assert select_sentences([lead, bribe], threshold=0.5, question=q) == [lead]
+    assert select_sentences([lead, bribe], threshold=0.5, question=q, followup=True) == [lead, bribe]
+    assert select_sentences([lead, again], threshold=0.5, question=q, followup=True) == [lead], "adds none of its words"
