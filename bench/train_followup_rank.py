@@ -13,8 +13,9 @@ ranker could put first (of the first ten, those that reach the follow-up's refus
 the first one does) becomes one example, labelled 1 when the answer the service gives with that
 candidate leading holds the row's gold evidence (``bench.blind.holds_evidence``: the metric
 itself), as answered without the second sentence of the lead's report a follow-up's answer may
-quote (:func:`qa.extractive.select_sentences`): the ranker learns which sentence should lead. Rows of unanswerable follow-ups are left out, and so are rows none of whose candidates
-leads to the evidence when training (no pick of theirs is right).
+quote (:func:`qa.extractive.select_sentences`): the ranker learns which sentence should lead.
+Rows of unanswerable follow-ups are left out, and so are rows none of whose candidates leads to
+the evidence when training (no pick of theirs is right).
 
 The model is a conditional logit over :data:`qa.followup_rank.FEATURES` (:func:`fit_choice`: per
 row, a softmax over its candidates, fitted to pick one that leads to the evidence), with an L2
@@ -58,11 +59,7 @@ def leads_to_evidence(service, row: dict, question: str, candidates: list) -> bo
     """Does the answer the service gives from ``candidates``, in this order, hold the row's gold
     evidence (``bench.blind.holds_evidence``, the metric), without a second sentence of the lead's
     report?"""
-    service.extractive.followup_second = False  # the label judges the lead, not the sentence quoted beside it
-    try:
-        answer = service.extractive.answer(question, candidates, followup=True)
-    finally:
-        service.extractive.followup_second = True
+    answer = service.extractive.answer(question, candidates, followup=True, second=False)
     return answer.found and holds_evidence(answer.answer, row)
 
 

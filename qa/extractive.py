@@ -27,7 +27,7 @@ from vectorstore.dates import report_range
 
 NOT_FOUND = "The reports don't say. None of the ingested reports contains an answer to this question."
 VALUED_WITHIN = 3  # the answer's figure may rank just below its sentences that give none
-MOST_SIDES = 5  # reports quoted in one disagreement answer: enough for a figure that changed twice, still short
+MOST_SIDES = 5  # reports quoted in one disagreement answer: every dated count of a well-reported place
 
 
 def select_sentences(
@@ -48,9 +48,10 @@ def select_sentences(
     lacks and either the two read as one ("... do not want to return." + "The laborers feel this
     way because ...") or the question is a ``followup``: a conversation continues one report, and
     which of its sentences answers what the follow-up newly asks is the least sure pick ("Did
-    anyone have to pay to be picked?" led by "Selection is strict.", the bribe next); when the best sentence leans back on its predecessor in the same passage, that
-    predecessor is quoted too if it says what the question asks about (it is context, not a
-    second answer, so it needs no answerability of its own). Last, while there is room, the best
+    anyone have to pay to be picked?" led by "Selection is strict.", the bribe next); when the best
+    sentence leans back on its predecessor in the same passage, that predecessor is quoted too if
+    it says what the question asks about (it is context, not a second answer, so it needs no
+    answerability of its own). Last, while there is room, the best
     sentence's better-scoring neighbour in its passage when it reaches ``neighbour``: the answer
     often sits next to the sentence that matches the question's words best ("Who runs the
     hiring?" matches "The bureau is looking for women in their 20s"; the next sentence names the
@@ -307,26 +308,25 @@ class ExtractiveAnswerer:
         self.typed_threshold = TYPED_THRESHOLD if typed_threshold is None else typed_threshold
         self.max_sentences = max_sentences
         self.max_citations = max(1, max_citations)  # Settings.top_k; an answer needs one source at least
-        # A follow-up may quote a second sentence of its lead's report (select_sentences). The
-        # follow-up ranker's training labels answers without it: the ranker learns which sentence
-        # should lead, not to lean on the second one (bench/train_followup_rank.py).
-        self.followup_second = True
 
     def refusal_threshold(self, followup: bool = False) -> float:
         """The answerability the best sentence needs; a follow-up's is :data:`qa.scoring.FOLLOWUP_MARGIN`
         lower (the subject came from the history, so its own words are fewer than what it asks)."""
         return self.threshold - FOLLOWUP_MARGIN if followup else self.threshold
 
-    def answer(self, question: str, candidates: Sequence[Candidate], followup: bool = False) -> Answer:
+    def answer(self, question: str, candidates: Sequence[Candidate], followup: bool = False,
+               second: bool = True) -> Answer:
         """``followup``: the question continues the conversation, so its own words are fewer than
         what it asks (the subject came from the history) and its refusal threshold is
-        :data:`qa.scoring.FOLLOWUP_MARGIN` lower."""
+        :data:`qa.scoring.FOLLOWUP_MARGIN` lower; it may quote a second sentence of its lead's
+        report (:func:`select_sentences`) unless ``second`` is off, as when the follow-up ranker's
+        training labels which sentence should lead (bench/train_followup_rank.py)."""
         found = candidates
         threshold = self.refusal_threshold(followup)
         candidates = of_asked_time_first(question, candidates, threshold)
         candidates = typed_first(question, candidates, self.typed_threshold, self.typed_refusal)
         chosen = select_sentences(candidates, threshold, max_sentences=self.max_sentences, question=question,
-                                  followup=followup and self.followup_second)
+                                  followup=followup and second)
         chosen = within_passages(chosen, self.max_citations)
         confidence = candidates[0].answerability if candidates else 0.0
         if not chosen:  # the nearest passages of the search itself, also after a typed refusal
