@@ -195,7 +195,7 @@ def of_asked_time(question: str, sentence: str, date: str) -> bool:
 # What a question about a change says changed, by the kind of value that measures it.
 _CHANGED = {
     "count": re.compile(r"\b(?:number|numbers|count|head-?count|workforce|crews?|staff)\b", re.I),
-    "amount": re.compile(r"\b(?:pay|paid|payments?|wages?|salar(?:y|ies)|fees?|costs?|price|rates?|bribes?|earnings)\b", re.I),
+    "amount": re.compile(r"\b(?:pay|paid|payments?|wages?|salar(?:y|ies)|fees?|costs?|price|rates?|bribes?|earnings|sums?|amounts?|charges?)\b", re.I),
     "duration": re.compile(r"\b(?:hours|shifts?|contracts?|terms?|working day)\b", re.I),
     "percent": re.compile(r"\b(?:share|portion|proportion|percentage)\b", re.I),
 }

@@ -241,12 +241,37 @@ def is_dateline(sentence: str) -> bool:
 _PERCENT_Q = re.compile(r"\bper ?cent|\bpercentage\b|\bwhat (?:share|proportion|fraction)\b|\bhow large a share\b", re.I)
 
 
+# A value asked for by the name of what it measures, not by "how much" or "how many" (the answer
+# type leaves these open): "What cut of their earnings ends up with the state?", "What monthly sum is
+# each branch expected to remit?", "What does a patient pay for one session?", "How big is the
+# crew?". Only the kind of value a disagreement or a timeline compares; the answer type stays open.
+_OPENING = r"^\W*(?:(?:and|so|but)\W+)?"
+_SHARE_NAMED = re.compile(_OPENING + r"what(?:'s|\s+(?:is|was|are|were))?\s+(?:the\s+|their\s+)?(?:[\w-]+\s+)?"
+                          r"(?:cut|portion|share|proportion|fraction|commission)\s+(?:of|does|do|did|is|was|goes)\b", re.I)
+_SUM_NAMED = re.compile(_OPENING + r"what(?:'s|\s+(?:is|was|are|were))?\s+(?:the\s+|their\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}?"
+                        r"(?:sum|amount|rate|fee|bill|price|cost|pay|wage|salary|charge)s?\b", re.I)
+_SUM_VERB = re.compile(_OPENING + r"what\s+(?:do|does|did|will|would)\b(?:\s+[\w'-]+){1,10}?\s+(?:actually\s+)?"
+                       r"(?:pay|charge|cost|earn|receive|get\s+in\s+hand|bring\s+in|remit|bill|owe)\b", re.I)
+_SIZE_NAMED = re.compile(_OPENING + r"how\s+(?:big|large)\s+(?:is|are|was|were)\b.*\b(?:workforce|crews?|teams?|staff|"
+                         r"contingent|brigades?|labou?r\s+force)\b", re.I)
+
+
 def question_kind(question: str) -> str:
-    """The value kind a question asks for ('' when it asks for none)."""
+    """The value kind a question asks for ('' when it asks for none): the answer type's
+    (:func:`qa.answertype.question_type`) when it is a value, else the kind of the value the
+    question names (:data:`_SHARE_NAMED`, :data:`_SUM_NAMED`, :data:`_SUM_VERB`, :data:`_SIZE_NAMED`)."""
     if _PERCENT_Q.search(question):
         return "percent"
     kind = question_type(question)
-    return kind if kind in KINDS else ""
+    if kind in KINDS:
+        return kind
+    if kind:
+        return ""  # "who", "where", "how often": no value of these kinds answers it
+    if _SHARE_NAMED.search(question):
+        return "percent"
+    if _SUM_NAMED.search(question) or _SUM_VERB.search(question):
+        return "amount"
+    return "count" if _SIZE_NAMED.search(question) else ""
 
 
 # "Has the fee gone up?", "Did the number rise or fall between 2013 and 2018?", "How does the latest

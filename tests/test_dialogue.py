@@ -183,6 +183,8 @@ def test_a_question_about_a_change_compares_the_kind_of_value_it_says_changed():
     assert asked_kind("Have the terms served by the crews been shortened?") == "duration", "the first thing named"
     assert asked_kind("How much has the welding crew shrunk?") == "count", "no amount of money"
     assert asked_kind("How many workers are in Kuwait?") == "count", "a question asking for a figure says its kind"
+    assert asked_kind("Has the weekly sum each kitchen remits gone up?") == "amount", "a sum is money"
+    assert asked_kind("Which group estimated that the remittances had fallen?") == "", "a name, not a sum"
     assert asks_change("Are more North Koreans employed there now than in 2015?")
     assert asks_change("Is the fee lower than before?")
     assert not asks_change("Are there more than 300 workers?"), "a threshold, not an earlier time"

@@ -20,8 +20,9 @@ def test_the_weights_are_for_these_features_and_say_where_they_come_from():
     assert tuple(data["features"]) == FEATURES and len(data["weights"]) == len(FEATURES)
     assert 0.3 <= data["threshold"] <= 0.95
     assert data["trained_by"].startswith("python -m bench.train_disagreement")
-    blind = {"blind7", "blind8", "blind9", "blind10"}
-    assert blind == set(data["never_read"]) and not blind & set(data["sets"])
+    # trained in the seventh round, before bench/blind11 was written: it names the sets blind then
+    assert {"blind7", "blind8", "blind9", "blind10"} == set(data["never_read"])
+    assert not {"blind11", *data["never_read"]} & set(data["sets"]), "no blind set is trained on"
     assert all(set(v) >= {"found", "false", "rule"} for v in data["held_out"].values())
 
 

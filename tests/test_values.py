@@ -104,6 +104,32 @@ def test_question_kinds():
     assert question_kind("Why do they stay?") == ""
 
 
+@pytest.mark.parametrize("question, kind", [
+    # a value asked for by the name of what it measures
+    ("What cut of the cooks' tips goes to the embassy?", "percent"),
+    ("What portion of a nurse's fee does the clinic keep?", "percent"),
+    ("What weekly sum must each kitchen hand over?", "amount"),
+    ("What is the going rate for a lorry driver?", "amount"),
+    ("What does a client pay for one massage at the spa?", "amount"),
+    ("What do the drivers actually receive each week?", "amount"),
+    ("What do the masons hired by the port authority get in hand each fortnight?", "amount"),
+    ("What did the new museum wing cost?", "amount"),
+    ("How big is the harbour's North Korean workforce?", "count"),
+    ("How large are the brigades on the dam?", "count"),
+    # ... but not what names no value
+    ("What do they make at the plant?", ""),
+    ("What does the contract say about leave?", ""),
+    ("What kind of work do they do?", ""),
+    ("What part of the country were the cooks recruited from?", ""),
+    ("What is the name of the fee collector?", ""),
+    ("Who pays the drivers?", ""),
+    ("How big is the camp's kitchen?", ""),
+    ("How often do the cooks get a day off?", ""),
+])
+def test_question_kinds_named_by_what_they_measure(question, kind):
+    assert question_kind(question) == kind
+
+
 @pytest.mark.parametrize("question, two", [
     ("How many workers are there and how much are they paid?", True),
     ("How many men and women were sent?", True),
