@@ -20,8 +20,8 @@ from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_T
 from .text import terms
 from .typed import parse_question, strict, typed_lead
 from .types import Answer, Candidate, Citation
-from .subject import (Said, asked_kind, candidates_same_subject, counted_as_asked, names, names_a_year, names_said,
-                      of_asked_time, surroundings, value_for)
+from .subject import (Said, asked_kind, candidates_same_subject, counted_as_asked, names, names_a_subject,
+                      names_a_year, names_said, of_asked_time, surroundings, value_for)
 from .values import asks_two_figures, disagree, question_kind, values
 from vectorstore.dates import report_range
 
@@ -147,11 +147,12 @@ def conflict_pairs(question: str, chosen: Sequence[Candidate], candidates: Seque
     reach ``support`` and be of the asked time (:func:`qa.subject.of_asked_time`). A question that
     asks for two figures is answered with both, not set up as a disagreement. Whether a pair is
     about the same subject is :mod:`qa.disagreement`'s judgement, except where the labelled pairs
-    hold almost no disagreement (docs/how-it-works.md): a question that names nothing ("How much
-    are the workers paid?"), which reports from different places each answer about their own
-    workers, keeps the hand rule's stricter reading (:func:`qa.subject.same_question_subject`); and
-    a count of another set than the asked one ("2,000 *Chinese* workers",
-    :func:`qa.subject.counted_as_asked`) is never one.
+    hold almost no disagreement (docs/how-it-works.md): a count of another set than the asked one
+    ("2,000 *Chinese* workers", :func:`qa.subject.counted_as_asked`) is never one, and a question
+    that names no subject of its own (:func:`qa.subject.names_a_subject`: "How much are the workers
+    paid?"), which reports from different places each answer about their own workers, keeps the hand
+    rule's stricter reading (:func:`qa.subject.same_question_subject`). One that names its subject
+    only by nouns ("How long are the stadium builders' contracts?") is the judge's.
     """
     if not chosen or asks_two_figures(question):
         return
@@ -162,7 +163,7 @@ def conflict_pairs(question: str, chosen: Sequence[Candidate], candidates: Seque
     mine = value_for(question, kind, best.text)
     if mine is None or best.answerability < support or not of_asked_time(question, best.text, best.date):
         return
-    unnamed = not names(question)
+    unnamed = not names_a_subject(question)
     for c in candidates:
         if c.doc_id == best.doc_id or c.answerability < support or not of_asked_time(question, c.text, c.date):
             continue

@@ -11,10 +11,11 @@ by the dated-disagreement answer (:func:`qa.extractive.find_conflicts`) and the 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, NamedTuple
 
 from .answertype import asks_for_name, value_clause
-from .followup import DOMAIN_NAMES
+from .followup import DOMAIN_NAMES, topic_of
 from .text import cased_words, terms
 from .values import KINDS, Value, asks_change, question_kind, values
 
@@ -57,6 +58,26 @@ def names(text: str, skip_first: bool = True) -> set[str]:
     words = cased_words(text)[1:] if skip_first else cased_words(text)
     return {w.lower() for w in words if w[:1].isupper() and w.lower() not in DOMAIN_NAMES
             and not _MONTH_OR_DAY.fullmatch(w)}
+
+
+# Nouns every report uses of its own workers, and of the time and money it counts them in: a
+# question whose only nouns are these ("How much are the workers paid?") names no subject.
+_EVERYONE = frozenset({"worker", "workers", "labourer", "labourers", "laborer", "laborers", "people", "man", "men",
+                       "woman", "women", "korean", "koreans", "month", "months", "year", "years", "week", "weeks",
+                       "day", "days", "money", "number", "state", "country", "job", "jobs", "work", "cut"})
+
+
+@lru_cache(maxsize=1024)
+def names_a_subject(question: str) -> bool:
+    """Does the question say whose value it asks for: a name ("Kuwait", "Haixing"), or a noun
+    other than those every report uses of its workers and than the measured thing's own
+    (:data:`_CHANGED`: "contracts", "pay")? "How long are the stadium builders' contracts?" does;
+    "How long are the workers' contracts?" does not, and reports from different places each answer
+    it about their own workers."""
+    if names(question):
+        return True
+    return any(noun not in _EVERYONE and not any(p.fullmatch(noun) for p in _CHANGED.values())
+               for noun in topic_of(question).nouns)
 
 
 def answers_as_fully(question: str, best: str, other: str, setting: str = "") -> bool:

@@ -20,9 +20,8 @@ def test_the_weights_are_for_these_features_and_say_where_they_come_from():
     assert tuple(data["features"]) == FEATURES and len(data["weights"]) == len(FEATURES)
     assert 0.3 <= data["threshold"] <= 0.95
     assert data["trained_by"].startswith("python -m bench.train_disagreement")
-    # trained in the seventh round, before bench/blind11 was written: it names the sets blind then
-    assert {"blind7", "blind8", "blind9", "blind10"} == set(data["never_read"])
-    assert not {"blind11", *data["never_read"]} & set(data["sets"]), "no blind set is trained on"
+    blind = {"blind11"}
+    assert blind == set(data["never_read"]) and not blind & set(data["sets"])
     assert all(set(v) >= {"found", "false", "rule"} for v in data["held_out"].values())
 
 
@@ -67,6 +66,26 @@ def test_a_question_naming_nothing_sets_no_two_places_against_each_other():
     factory = candidate(6, "The Chinese factories pay about 300 dollars a month for each worker.", "2024-02-01",
                         "Riot at Chinese factories")
     assert not list(conflict_pairs(q, [shipyard], [shipyard, factory]))
+
+
+def test_a_question_names_its_subject_by_a_name_or_a_noun_of_its_own():
+    from qa.subject import names_a_subject
+
+    assert names_a_subject("How many North Koreans work in Oman?")
+    assert names_a_subject("How long are the harbour crane drivers' contracts?"), "nouns of its own"
+    assert names_a_subject("How many women sleep in each room of the laundry dormitory?")
+    assert not names_a_subject("How much are the workers paid?")
+    assert not names_a_subject("How long are the workers' contracts?"), "the measured thing names no one"
+    assert not names_a_subject("What cut of their money does the state take?")
+
+
+def test_a_question_naming_its_subject_by_nouns_is_the_judges():
+    q = "How much are the harbour crane drivers paid each month?"
+    older = candidate(7, "The harbour crane drivers were paid 300 dollars a month, the port's manager said.", "2016-05-02",
+                      "Crane drivers at the harbour")
+    newer = candidate(8, "The harbour's North Korean crane drivers now receive 450 dollars a month each.", "2021-09-30",
+                      "The harbour's crane drivers stay on")
+    assert [c for _, c, _, _ in conflict_pairs(q, [newer], [newer, older])] == [older]
 
 
 def test_no_pair_without_a_different_value_of_the_asked_kind_or_below_support():
