@@ -245,9 +245,15 @@ def typed_lead(question: str, candidates: Sequence) -> tuple[bool, int | None]:
 
 
 def about(anchors: Sequence[frozenset[str]], c) -> bool:
-    """Does the sentence, or the title of its report, name every place, body and person the question
-    names? ("How much are welders in Poland paid?" is not answered by a wage in Vladivostok.)"""
+    """Does the sentence, or what stands around it, name every place, body and person the question
+    names? ("How much are welders in Poland paid?" is not answered by a wage in Vladivostok.)
+    Around it: its report's title, its heading and the sentence before, where a report names what
+    the next sentence calls "the contract", "the crew" or "the shipyard" ("The contract is worth
+    18 million dollars" after a sentence naming the memorial). Not the report's whole opening:
+    read so loosely, a figure answered near-topic questions the reports do not answer
+    (docs/evaluation.md)."""
     if not anchors:
         return True
-    said = set(terms(c.text)) | set(terms(c.title or ""))
+    around = f"{c.text} {c.title or ''} {getattr(c, 'heading', '')} {getattr(c, 'previous', '')}"
+    said = set(terms(around))
     return all(a <= said for a in anchors)

@@ -94,6 +94,38 @@ def test_a_wage_for_a_place_no_sentence_covers_is_refused(welders):
     assert answer.found is False
 
 
+MEMORIAL = """Title: North Korean sculptors finish a memorial
+Date: 2019-08-14
+Source: https://example.invalid/memorial
+Outlet: Synthetic test fixture
+
+KAPIRI, Zambia - North Korean sculptors have finished the Kalunga Heroes Memorial on a hill above the town.
+
+The contract is worth 18 million dollars, the district commissioner said.
+
+About 70 North Koreans worked on the site for two years.
+"""
+
+
+@pytest.fixture(scope="module")
+def memorial(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("memorial")
+    (folder / "memorial.txt").write_text(MEMORIAL, encoding="utf-8")
+    store = ReportStore(embedder, path=folder / "store")
+    assert not Ingestor(store).ingest_paths([folder / "memorial.txt"]).failed
+    return build_service(Settings.from_env(store=folder / "store", llm_url=""), store)
+
+
+def test_a_figure_about_what_the_sentence_before_names_answers_for_it(memorial):
+    """"The contract": the sentence before names the memorial it is for."""
+    answer = memorial.ask("How much did the Kalunga memorial cost?")
+    assert answer.found and "18 million dollars" in answer.answer
+
+
+def test_a_figure_is_no_answer_for_a_place_neither_it_nor_its_report_names(memorial):
+    assert memorial.ask("How much did the memorial in Lusaka cost?").found is False
+
+
 def test_a_typed_question_the_report_answers_is_answered(welders):
     _, service = welders
     answer = service.ask("Which company hired the welders?")
