@@ -22,6 +22,7 @@ from vectorstore.entities import Entity, nlp
 from . import answertype
 from .answertype import asks_for_name, question_type, sentence_has
 from .currencies import CURRENCY_AFTER
+from .subject import surroundings
 from .text import terms
 
 # Answer type -> entity labels that give one. "duration" and "age" need a unit besides the
@@ -254,6 +255,5 @@ def about(anchors: Sequence[frozenset[str]], c) -> bool:
     (docs/evaluation.md)."""
     if not anchors:
         return True
-    around = f"{c.text} {c.title or ''} {getattr(c, 'heading', '')} {getattr(c, 'previous', '')}"
-    said = set(terms(around))
+    said = set(terms(f"{c.text} {surroundings(c)}"))
     return all(a <= said for a in anchors)
