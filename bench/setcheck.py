@@ -29,7 +29,7 @@ import re
 import sys
 from typing import NamedTuple
 
-PREFIXES = {"blind": "b", "blind2": "c", "blind3": "d", "blind4": "e", "blind5": "f", "val5": "g", "blind6": "h", "blind7": "i", "blind8": "j", "blind9": "k", "blind10": "l", "blind11": "m"}
+PREFIXES = {"blind": "b", "blind2": "c", "blind3": "d", "blind4": "e", "blind5": "f", "val5": "g", "blind6": "h", "blind7": "i", "blind8": "j", "blind9": "k", "blind10": "l", "blind11": "m", "blind12": "n"}
 KINDS = ("fact", "unanswerable", "followup", "conflict", "two_facts")
 MIN_PER_REPORT = 8
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
