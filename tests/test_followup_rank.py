@@ -27,7 +27,7 @@ def test_the_weights_are_for_these_features_and_say_where_they_come_from():
     data = json.loads(WEIGHTS_FILE.read_text())
     assert tuple(data["features"]) == FEATURES and len(data["weights"]) == len(FEATURES)
     assert data["trained_by"].startswith("python -m bench.train_followup_rank")
-    blind = {"blind11"}
+    blind = {"blind12"}
     assert blind <= set(data["never_read"]) and not blind & set(data["sets"])
     assert all(set(v) >= {"rows", "evidence, ranked"} for v in data["held_out"].values())
     assert str(data["l2"]) in data["l2_tried"]

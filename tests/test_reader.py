@@ -40,6 +40,12 @@ def test_committed_model_is_small_and_documented():
     assert cfg["training"]["seed"] is not None
     for key in ("top_n", "max_len", "rank_weight", "answer_weight"):
         assert key in cfg
+    from bench.labelled import NEVER
+    from bench.train_reader import VALIDATION
+
+    judges = {*VALIDATION, *NEVER}  # the sets its blend is chosen on and the blind one: never trained on
+    assert not [k for k in cfg["data"] if k.split("/")[:2] in [["bench", n] for n in judges]]
+    assert set(cfg["calibration"]["sets"]) == set(VALIDATION)
 
 
 def test_pair_text_puts_the_sentence_first_and_skips_what_is_missing():
@@ -187,3 +193,40 @@ def test_squad_lists_label_the_answer_sentence_and_leave_unanswerable_questions_
         assert len(labels) <= 6
         assert sum(labels) == (1 if r["answerable"] else 0)
     assert any(not r["answerable"] for r in train) and any(r["answerable"] for r in train)
+
+
+def test_labelled_rows_become_lists_of_what_the_reader_reads_in_serving(sample_service):
+    """A labelled row is asked of the real service as a user asks it: a follow-up gives the query
+    the service resolves from its history (and its own words), each list labelled by the gold."""
+    from bench.train_reader import row_lists
+
+    rows = [
+        {"question": "Which bureau recruits the laborers?", "answerable": True,
+         "gold_evidence": ["recruited by the country’s External Construction Bureau"], "history": []},
+        {"question": "How old are they?", "answerable": True,
+         "gold_evidence": ["men in their 30s and 40s"],
+         "history": [{"role": "user", "content": "Which bureau recruits the laborers?"},
+                     {"role": "assistant", "content": "The External Construction Bureau."}]},
+        {"question": "How many laborers went to Iran in 2019?", "answerable": False, "gold_evidence": [],
+         "history": []},
+    ]
+    before = sample_service.retriever.reranker
+    lists = row_lists(sample_service, rows, "mine", top_n=4)
+    fact, *followup, unanswerable = lists
+    assert fact["question"] == rows[0]["question"] and not fact["followup"]
+    assert sum(c["label"] for c in fact["candidates"]) >= 1 and len(fact["candidates"]) <= 5
+    assert followup and all(f["followup"] for f in followup)
+    assert any(f["question"] != "How old are they?" and "How old are they?" in f["question"] for f in followup), \
+        "the resolved query, as the reader reads it in serving"
+    assert all(any(c["label"] for c in f["candidates"]) for f in followup)
+    assert not unanswerable["answerable"] and not any(c["label"] for c in unanswerable["candidates"])
+    assert sample_service.retriever.reranker is before, "the service is left as it was"
+
+
+def test_the_reader_is_never_trained_on_the_sets_that_judge_it():
+    from bench.labelled import NEVER
+    from bench.train_reader import labelled_lists
+
+    for judged in ([NEVER[0]], ["blind"], ["val5", "train"]):
+        with pytest.raises(ValueError, match="never trained on"):
+            labelled_lists(judged, 4)
