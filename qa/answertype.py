@@ -90,9 +90,14 @@ def question_type(question: str) -> str:
         return "amount"
     if re.search(r"\bhow much\b|\b(?:wage|salary|pay|paid|earn|cost|price|bribe)s?\b.*\b(?:much|amount)\b|\bwhat share\b|\bwhat percent", q):
         return "amount"
+    # "What was the dam contract worth?": a value in money, though "contract" also names a term
+    if re.search(r"^\W*(?:(?:and|so|but)\s+)?what\b.*\bworth\b", q):
+        return "amount"
     # "What is the latest monthly rate paid for each builder?", "What were contractors paying per worker
-    # each month?": money asked for per unit, whatever word comes before it.
-    if re.search(r"^\W*(?:and\s+)?what\b.*\b(?:rates?|wages?|salar(?:y|ies)|pay|paid|paying|earn|earning|earnings|fees?|costs?)\b.*"
+    # each month?", "What are the cooks promised a month?": money asked for per unit, whatever word
+    # comes before it.
+    if re.search(r"^\W*(?:and\s+)?what\b.*\b(?:rates?|wages?|salar(?:y|ies)|pay|paid|paying|earn|earning|earnings|fees?|costs?|"
+                 r"promised|offered|owed?|owes)\b.*"
                  r"\b(?:per|a|an|each|every|monthly|weekly|yearly)\s*(?:month|year|week|day|hour|worker|man|woman|head|person)?\b", q) \
             and not re.search(r"\bwhat (?:kind|sort|type)s? of\b|\bwhat (?:happens|happened)\b", q):
         return "amount"

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Iterable, NamedTuple
 
-from .answertype import asks_for_name, value_clause
+from .answertype import asked_unit, asks_for_name, has_unit, value_clause
 from .followup import DOMAIN_NAMES, topic_of
 from .text import cased_words, terms
 from .values import KINDS, Value, asks_change, question_kind, values
@@ -35,8 +35,9 @@ class Said(NamedTuple):
 
 
 def value_for(question: str, kind: str, sentence: str) -> Said | None:
-    """The value of ``kind`` the sentence gives for the question: among several, the one whose
-    own clause shares most terms with the question (the first on a tie)."""
+    """The value of ``kind`` the sentence gives for the question: among several, one in the unit the
+    question asks in ("How many days off ...?": "one day off", not "16 hours a day"), then the one
+    whose own clause shares most terms with the question (the first on a tie)."""
     found = values(kind, sentence)
     if not found:
         return None
@@ -44,8 +45,8 @@ def value_for(question: str, kind: str, sentence: str) -> Said | None:
     clauses = [value_clause(sentence, spans, j) for j in range(len(found))]
     i = 0
     if len(found) > 1:
-        wanted = set(terms(question))
-        scores = [len(wanted & set(terms(c))) for c in clauses]
+        wanted, unit = set(terms(question)), asked_unit(question)
+        scores = [(bool(unit) and has_unit(unit, v.text), len(wanted & set(terms(c)))) for v, c in zip(found, clauses)]
         i = scores.index(max(scores))
     left = spans[i - 1][1] if i else 0
     right = spans[i + 1][0] if i + 1 < len(spans) else len(sentence)

@@ -292,11 +292,13 @@ def asks_change(question: str) -> bool:
 
 
 _VALUE_CUE = re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:percent|share|proportion|number)\b|\bnumber of\b", re.I)
-# "How many workers are there in each city?", "... respectively": one figure per thing named. Not
-# "each month", "each worker" or "for each seamstress": those say what the one figure is per.
+# "How many workers are there in each city?", "... respectively", "in each of the camps": one figure
+# per place or body named. Not "each month", "each worker", "each North Korean trainer": those say
+# what the one figure is per, and the people it can be per are too many to list.
 _SPLIT_ASK = re.compile(
-    r"\b(?:respectively|separately|both)\b|(?<!\bfor )(?<!\bfrom )(?<!\bper )\beach\b(?!\s+(?:north\s+korean\s+|\w+\s+)?(?:month|year|week|day|hour|shift|"
-    r"worker|man|men|woman|women|person|head|employee|labou?rer|logger|builder|waitress|member|recruit)s?\b)", re.I)
+    r"\b(?:respectively|separately|both)\b|\beach\s+of\b|"
+    r"\beach\s+(?:\w+\s+)?(?:city|cities|country|countries|region|province|oblast|krai|state|site|place|location|town|"
+    r"port|camp|mine|sector|industry|company|firm|ship|vessel|report|outlet|source|destination)s?\b", re.I)
 # "How many men and women...", "in Mongolia and Russia": one cue, two quantities.
 _PAIR = re.compile(r"\b(?i:how (?:many|much))\s+(?:[A-Z]\w+\s+)?\w+\s+(?:and|or)\s+\w+|\b(?:in|to|from|at)\s+[A-Z]\w+\s+(?:and|or)\s+(?:in\s+)?[A-Z]\w+")
 

@@ -123,6 +123,9 @@ def test_question_kinds():
     ("What part of the country were the cooks recruited from?", ""),
     ("What is the name of the fee collector?", ""),
     ("Who pays the drivers?", ""),
+    ("What was the bridge contract worth?", "amount"),  # money, though "contract" also names a term
+    ("What are the cooks promised a month under the new deal?", "amount"),
+    ("What does each welder owe the agency every month?", "amount"),
     ("How big is the camp's kitchen?", ""),
     ("How often do the cooks get a day off?", ""),
 ])
@@ -139,9 +142,26 @@ def test_question_kinds_named_by_what_they_measure(question, kind):
     ("How much is taken from each plasterer's wage?", False),
     ("How many North Koreans work in Mongolia?", False),
     ("How many workers live and work in Ulaanbaatar?", False),
+    ("How many cooks work in each of the restaurants?", True),
+    ("What is each North Korean nurse at the clinic paid per month?", False),  # per person, whatever the noun
+    ("How much was each Korean sailor promised a year?", False),
 ])
 def test_a_question_asking_for_two_figures(question, two):
     assert asks_two_figures(question) is two
+
+
+@pytest.mark.parametrize("question, sentence, text", [
+    # among several values of the kind, the one in the unit the question asks in
+    ("How many days off a month do the drivers get?",
+     "The drivers now work 14 hours a day and get two days off a month.", "two days"),
+    ("How many hours a day do the drivers work?",
+     "The drivers now work 14 hours a day and get two days off a month.", "14 hours"),
+    ("How many weeks of leave do nurses get?", "Nurses work 60 hours a week and get three weeks of leave.", "three weeks"),
+])
+def test_value_for_prefers_the_asked_unit(question, sentence, text):
+    from qa.subject import asked_kind, value_for
+
+    assert value_for(question, asked_kind(question), sentence).value.text == text
 
 
 # ---- the conflict rule ---------------------------------------------------------------------------
