@@ -702,6 +702,11 @@ def main(argv: list[str] | None = None) -> int:
         labelled = _read_lists(LABELLED_LISTS)
     else:
         labelled = labelled_lists(args.labelled, args.candidates, args.stores)
+    # The sets the labelled lists come from, read off the lists: reused ones hold the sets they
+    # were built from, whatever --labelled says now.
+    labelled_sets = sorted({r["source"] for r in labelled})
+    if judging(labelled_sets):
+        ap.error(f"{LABELLED_LISTS.name}: lists of {', '.join(judging(labelled_sets))}: blind or calibration sets")
     kinds = Counter((r["source"], r["answerable"]) for r in rows + labelled)
     print("lists:", {f"{s} {'answerable' if a else 'unanswerable'}": n for (s, a), n in sorted(kinds.items())})
     holdout = {h for h in args.holdout.split(",") if h}
@@ -728,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
                         "sha256": _sha(args.squad_data / "squad2_dev_half" / "dev-v2.0.json"),
                         "questions": len(squad_rows), "sentences_per_question": args.squad_candidates,
                         "licence": "CC BY-SA 4.0 (SQuAD 2.0, Rajpurkar et al. 2018)"}} if squad_rows else {}),
-                    **{f"bench/{n}/questions.jsonl": {"sha256": questions_sha(n)} for n in args.labelled}},
+                    **{f"bench/{n}/questions.jsonl": {"sha256": questions_sha(n)} for n in labelled_sets}},
            "domain_repeat": args.domain_repeat, "labelled_repeat": args.labelled_repeat,
            "lists": {f"{s} {'answerable' if a else 'unanswerable'}": n for (s, a), n in sorted(kinds.items())},
            "training": {**fig, "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "seed": args.seed,
