@@ -227,3 +227,44 @@ def test_a_text_longer_than_the_tagger_takes_is_tagged_in_pieces():
     assert {text[s:e] for label, s, e in pieces if label == "GPE"} == {"Pyongyang"}
     assert all(text[s:e] and text[s:e] == text[s:e].strip() for _, s, e in pieces)
     assert len(pieces) >= 0.9 * len(whole)
+
+
+BUREAU = """Title: Plasterers in the capital's tower blocks
+Date: 2015-04-02
+Source: https://example.invalid/bureau
+Outlet: Synthetic test fixture
+
+TALLINN - About 60 North Korean plasterers sent by the Hwasong Construction Bureau are finishing flats in three new tower blocks.
+
+The developer says the crews work faster than local ones and charge a third less per square metre.
+
+The men live in a converted warehouse beside the largest site and are driven to work each morning.
+
+For the workers, the arithmetic is harsher. Every worker owes the bureau 500 dollars a month, whether or not there is work.
+"""
+
+
+@pytest.fixture(scope="module")
+def bureau(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("bureau")
+    (folder / "bureau.txt").write_text(BUREAU, encoding="utf-8")
+    store = ReportStore(embedder, path=folder / "store")
+    assert not Ingestor(store).ingest_paths([folder / "bureau.txt"]).failed
+    return build_service(Settings.from_env(store=folder / "store", llm_url=""), store)
+
+
+def test_parse_gives_the_common_nouns_a_named_place_or_body_goes_by():
+    parsed = parse_question("How much does the Novokedrovka farm pay each North Korean worker?")
+    assert parsed.anchors == (frozenset({"novokedrovka"}),) and parsed.heads == (frozenset({"farm"}),)
+    parsed = parse_question("What is the contract with Mannyon for the Ak-Bermet Hotel worth?")
+    assert any("hotel" in h for h in parsed.heads)
+
+
+def test_a_figure_about_the_body_the_report_opens_with_answers_when_the_sentence_names_it_by_its_noun(bureau):
+    """"Every worker owes *the bureau*": the report's opening names the Hwasong Construction Bureau."""
+    answer = bureau.ask("How much does each worker owe the Hwasong bureau every month?")
+    assert answer.found and "500 dollars" in answer.answer
+
+
+def test_a_figure_is_no_answer_for_another_body_of_the_same_noun(bureau):
+    assert bureau.ask("How much does each worker owe the Kumsong bureau every month?").found is False
