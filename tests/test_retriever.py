@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -130,3 +131,31 @@ def test_settings_select_the_encoder(monkeypatch):
     assert encoder_id(Settings.from_env().embedding_path).startswith("retriever-")
     monkeypatch.setenv("REPORTQA_EMBEDDING_MODEL", packaged_model_path())
     assert Settings.from_env().embedding_path == packaged_model_path()  # an explicit folder wins
+
+
+def test_the_shipped_retriever_never_trained_on_the_sets_that_judge_it():
+    """Its provenance names every file its pairs came from: never a blind set, nor the labelled
+    sets it was chosen on."""
+    from bench.labelled import NEVER
+
+    info = json.loads((Path(RETRIEVER_DIR) / "model.json").read_text())
+    trained = {key.split("/")[1] for key in info["data"]
+               if key.startswith("bench/") and key.endswith("questions.jsonl")}
+    judges = {*NEVER, *info["validation_sets"]}
+    assert trained and not trained & judges
+
+
+def test_the_packed_base_unpacks_to_the_packaged_model(tmp_path):
+    """What travels to a GPU machine for training (bench.carry_base) is the packaged model up to
+    float16 and int8 rounding: the two embed a sentence alike."""
+    from sentence_transformers import SentenceTransformer
+
+    from bench.carry_base import pack, unpack
+
+    pack(Path(packaged_model_path()), tmp_path / "packed")
+    assert sum(f.stat().st_size for f in (tmp_path / "packed").rglob("*") if f.is_file()) < 40e6
+    unpack(tmp_path / "packed", tmp_path / "base")
+    texts = ["How much are the loggers paid?", REPORT.splitlines()[-1]]
+    a = SentenceTransformer(str(tmp_path / "base"), device="cpu").encode(texts, normalize_embeddings=True)
+    b = SentenceTransformer(packaged_model_path(), device="cpu").encode(texts, normalize_embeddings=True)
+    assert (a * b).sum(axis=1).min() > 0.999
