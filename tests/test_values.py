@@ -260,6 +260,16 @@ def test_local_money_is_an_amount_in_its_own_currency_never_a_count():
     assert disagree(values("amount", "300 ringgit")[0], values("amount", "450 ringgits")[0])
 
 
+def test_money_of_africa_and_eastern_europe_is_money_too():
+    """A shilling fee or a wage in lei is an amount, in its own currency, and no head-count."""
+    line = "A session costs 35,000 shillings; a seamstress earned 1,100 lei, a welder 9,500 korun and a cook 2,000 rand."
+    assert [(v.text, v.unit) for v in values("amount", line)] == [
+        ("35,000 shillings", "TZS"), ("1,100 lei", "RON"), ("9,500 korun", "CZK"), ("2,000 rand", "ZAR")]
+    assert values("count", line) == []
+    assert disagree(values("amount", "20,000 shillings")[0], values("amount", "35,000 shillings")[0])
+    assert values("amount", "Lev Petrov said 300 workers came") == [], "a name, not a currency"
+
+
 def test_a_measure_is_no_head_count():
     line = "The 40 men walked 30 kilometres carrying 20 tonnes of timber over 500 hectares."
     assert [v.text for v in values("count", line)] == ["40"]
