@@ -18,6 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from vectorstore.finetuned import from_int8_rows, int8_rows  # noqa: E402  (numpy only: runs on the GPU machine)
+
 WORDS = "embeddings.word_embeddings.weight"
 KEEP = ("config.json", "modules.json", "sentence_bert_config.json", "config_sentence_transformers.json",
         "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt", "1_Pooling/config.json")
@@ -28,17 +31,11 @@ def pack(src: Path, out: Path) -> None:
 
     weights = load_file(str(src / "model.safetensors"))
     words = [k for k in weights if k.endswith(WORDS)]
-    table = weights.pop(words[0]).astype(np.float32)
-    scale = np.abs(table).max(axis=1) / 127.0
-    scale[scale == 0] = 1.0
+    q, scale = int8_rows(weights.pop(words[0]).astype(np.float32))
     out.mkdir(parents=True, exist_ok=True)
     save_file({k: v.astype(np.float16) for k, v in weights.items()}, str(out / "weights.fp16.safetensors"))
-    save_file({"q": np.round(table / scale[:, None]).astype(np.int8), "s": scale.astype(np.float32)},
-              str(out / "words.int8.safetensors"), metadata={"name": words[0]})
-    for name in KEEP:
-        if (src / name).exists():
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(src / name, out / name)
+    save_file({"q": q, "s": scale}, str(out / "words.int8.safetensors"), metadata={"name": words[0]})
+    _copy_config(src, out)
 
 
 def unpack(src: Path, out: Path) -> None:
@@ -47,10 +44,14 @@ def unpack(src: Path, out: Path) -> None:
 
     weights = {k: v.astype(np.float32) for k, v in load_file(str(src / "weights.fp16.safetensors")).items()}
     with safe_open(str(src / "words.int8.safetensors"), "np") as f:
-        name = f.metadata()["name"]
-        weights[name] = f.get_tensor("q").astype(np.float32) * f.get_tensor("s")[:, None]
+        weights[f.metadata()["name"]] = from_int8_rows(f.get_tensor("q"), f.get_tensor("s"))
     out.mkdir(parents=True, exist_ok=True)
     save_file(weights, str(out / "model.safetensors"))
+    _copy_config(src, out)
+
+
+def _copy_config(src: Path, out: Path) -> None:
+    """The model folder's files other than its weights (:data:`KEEP`), as they are."""
     for name in KEEP:
         if (src / name).exists():
             (out / name).parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.verb == "pack":
         if args.src is None:
-            sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
             from vectorstore.embeddings import packaged_model_path
 
             args.src = Path(packaged_model_path())

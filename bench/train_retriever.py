@@ -159,6 +159,7 @@ def labelled(names: list[str], repeat: int, mine: str | None = None) -> list[dic
     folder) the one of that report that model ranks first among those holding no gold evidence of
     the row: the sentence the service would wrongly lead with."""
     from bench.labelled import NEVER
+    from bench.setcheck import norm
     from qa.followup import resolve_followup
     from qa.types import Turn
 
@@ -176,25 +177,25 @@ def labelled(names: list[str], repeat: int, mine: str | None = None) -> list[dic
             if q.get("kind") == "followup":
                 query = resolve_followup(query, [Turn(h["role"], h["content"]) for h in q.get("history", [])])
             reports = q.get("reports") or [q["report"]] * len(q["gold_evidence"])
-            for report, evidence in zip(reports, q["gold_evidence"]):
+            golds = [norm(e) for e in q["gold_evidence"]]
+            for report, evidence, want in zip(reports, q["gold_evidence"], golds):
                 if report not in texts:
                     body = " ".join(_report_text(folder, report).split())
                     texts[report] = [t for _, t in sentences(body)]
                 sents = texts[report]
-                want = " ".join(evidence.lower().split())
-                hit = [i for i, t in enumerate(sents) if want in t.lower()]
-                pos = sents[hit[0]] if hit else evidence
-                golds = [" ".join(e.lower().split()) for e in q["gold_evidence"]]
+                pos = next((t for t in sents if want in t.lower()), evidence)
                 negs = [t for t in sents if len(t) > 30 and not any(g in t.lower() for g in golds)]
                 rows.append({"q": query, "pos": pos, "neg": random.choice(negs) if negs else None, "negs": negs})
     if mine:
         from sentence_transformers import SentenceTransformer
 
+        # Each report sentence and query is encoded once, however many rows share it.
         model = SentenceTransformer(mine, device="cpu", local_files_only=True)
+        unique = sorted({r["q"] for r in rows} | {t for r in rows for t in r["negs"]})
+        vector = dict(zip(unique, model.encode(unique, normalize_embeddings=True)))
         for r in rows:
             if r["negs"]:
-                q = model.encode([r["q"]], normalize_embeddings=True)[0]
-                r["neg"] = r["negs"][int((model.encode(r["negs"], normalize_embeddings=True) @ q).argmax())]
+                r["neg"] = max(r["negs"], key=lambda t: float(vector[t] @ vector[r["q"]]))
     for r in rows:
         del r["negs"]
     return rows * repeat
@@ -209,16 +210,19 @@ def data_hashes(data: Path, names: list[str]) -> dict[str, str]:
     return {name: file_sha256(p)[:16] for name, p in files.items()}
 
 
+def _open_text(path: Path, mode: str):
+    """A JSONL file for reading ("rt") or writing ("wt"), gzipped when its name ends in .gz."""
+    return (gzip.open if path.suffix == ".gz" else open)(path, mode, encoding="utf-8")
+
+
 def read_pairs(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
+    with _open_text(path, "rt") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
 def write_pairs(path: Path, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "wt", encoding="utf-8") as f:
+    with _open_text(path, "wt") as f:
         f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 

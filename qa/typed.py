@@ -281,6 +281,6 @@ def about(anchors: Sequence[frozenset[str]], c, heads: Sequence[frozenset[str]] 
     missing = [i for i, a in enumerate(anchors) if not a <= said]
     if not missing:
         return True
-    opening = said | set(terms(getattr(c, "setting", "") or ""))
+    opening = said | set(terms(c.setting))
     referred = set(terms(" ".join(_DEFINITE.findall(c.text))))
     return all(i < len(heads) and anchors[i] <= opening and heads[i] & referred for i in missing)

@@ -107,13 +107,18 @@ About 70 North Koreans worked on the site for two years.
 """
 
 
+def _one_report_service(tmp_path_factory, embedder, name: str, text: str):
+    """The extractive service over one report of a test's own, in a store of its own."""
+    folder = tmp_path_factory.mktemp(name)
+    (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    store = ReportStore(embedder, path=folder / "store")
+    assert not Ingestor(store).ingest_paths([folder / f"{name}.txt"]).failed
+    return build_service(Settings.from_env(store=folder / "store", llm_url=""), store)
+
+
 @pytest.fixture(scope="module")
 def memorial(tmp_path_factory, embedder):
-    folder = tmp_path_factory.mktemp("memorial")
-    (folder / "memorial.txt").write_text(MEMORIAL, encoding="utf-8")
-    store = ReportStore(embedder, path=folder / "store")
-    assert not Ingestor(store).ingest_paths([folder / "memorial.txt"]).failed
-    return build_service(Settings.from_env(store=folder / "store", llm_url=""), store)
+    return _one_report_service(tmp_path_factory, embedder, "memorial", MEMORIAL)
 
 
 def test_a_figure_about_what_the_sentence_before_names_answers_for_it(memorial):
@@ -246,11 +251,7 @@ For the workers, the arithmetic is harsher. Every worker owes the bureau 500 dol
 
 @pytest.fixture(scope="module")
 def bureau(tmp_path_factory, embedder):
-    folder = tmp_path_factory.mktemp("bureau")
-    (folder / "bureau.txt").write_text(BUREAU, encoding="utf-8")
-    store = ReportStore(embedder, path=folder / "store")
-    assert not Ingestor(store).ingest_paths([folder / "bureau.txt"]).failed
-    return build_service(Settings.from_env(store=folder / "store", llm_url=""), store)
+    return _one_report_service(tmp_path_factory, embedder, "bureau", BUREAU)
 
 
 def test_parse_gives_the_common_nouns_a_named_place_or_body_goes_by():

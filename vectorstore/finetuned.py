@@ -31,6 +31,18 @@ def _key(name: str) -> str:
     return name.removeprefix("bert.").removeprefix("0.auto_model.")
 
 
+def int8_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A 2-D tensor as int8 with one float32 scale per row (a zero row keeps scale 1)."""
+    scale = np.abs(x).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    return np.round(x / scale[:, None]).astype(np.int8), scale.astype(np.float32)
+
+
+def from_int8_rows(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The float32 tensor :func:`int8_rows` stands for."""
+    return q.astype(np.float32) * scale[:, None]
+
+
 def quantise_delta(tuned: dict[str, np.ndarray], base: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """What to store for ``tuned`` (float32 numpy tensors by BERT name) given ``base``."""
     out: dict[str, np.ndarray] = {}
@@ -43,10 +55,7 @@ def quantise_delta(tuned: dict[str, np.ndarray], base: dict[str, np.ndarray]) ->
         if not np.any(d):
             continue
         if w.ndim == 2:
-            scale = np.abs(d).max(axis=1) / 127.0
-            scale[scale == 0] = 1.0
-            out[k + ".q"] = np.round(d / scale[:, None]).astype(np.int8)
-            out[k + ".s"] = scale.astype(np.float32)
+            out[k + ".q"], out[k + ".s"] = int8_rows(d)
         else:
             out[k] = w
     return out
@@ -58,7 +67,7 @@ def apply_delta(base: dict[str, np.ndarray], delta: dict[str, np.ndarray]) -> di
     for name, v in delta.items():
         if name.endswith(".q"):
             k = name[:-2]
-            merged[k] = (base[k] + v.astype(np.float32) * delta[k + ".s"][:, None]).astype(np.float32)
+            merged[k] = (base[k] + from_int8_rows(v, delta[k + ".s"])).astype(np.float32)
         elif not name.endswith(".s"):
             merged[name] = v.astype(np.float32)
     return merged
