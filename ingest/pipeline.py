@@ -27,7 +27,7 @@ from .structure import HEADING, NOT_ANSWERS, structure
 
 # Part of every version hash: a report whose text is unchanged is still re-ingested once when
 # what is stored or embedded with its sentences changes (headings, kinds, pages).
-STRUCTURE_FORMAT = "structure-2"  # 2: sentences and items capped, inner headings, bylines
+STRUCTURE_FORMAT = "structure-3"  # 2: sentences and items capped, inner headings, bylines; 3: question headings
 
 EMBED_GROUP = 256  # sentences embedded and written together (bounds memory, makes progress durable)
 BATCH_CHARS = 2_000_000  # or this much text: reports are read while earlier ones are embedded

@@ -371,6 +371,17 @@ def _is_bare_lead_in(sentence: str) -> bool:
     return sentence.endswith(":") and len(sentence.split()) <= 8
 
 
+_ASKING = re.compile(r"^(?:how|what|who|whom|whose|why|where|when|which|is|are|was|were|do|does|did|can|could|will|"
+                     r"would|should|has|have|had)\b", re.I)
+
+
+def _is_question_heading(sentence: str) -> bool:
+    """"Who organises the work?" opening a paragraph: a short question in the writer's own voice
+    (no quotation marks: a quoted question is someone speaking), asked to be answered below it."""
+    return (sentence.endswith("?") and 2 <= len(sentence.split()) <= 12 and bool(_ASKING.match(sentence))
+            and not re.search(r"[\"“”‘’]|'\s|\s'", sentence))
+
+
 def structure(body: str, title: str = "") -> Structured:
     """The stored text of a report body and its units (see the module docstring).
 
@@ -434,9 +445,16 @@ def structure(body: str, title: str = "") -> Structured:
             para = b.joined()
             para_start = start = add(para)
             spans = split_sentences(para)
+            # An explainer's "How are workers chosen? Postings abroad are sought after ...": the
+            # question heads its paragraph (never quoted alone, embedded with what answers it).
+            first = para[spans[0][0] : spans[0][1]] if spans else ""
+            asked = first if len(spans) > 1 and _is_question_heading(first) else ""
             for k, (s, e) in enumerate(spans):
+                if asked and not k:
+                    units.append(Unit(start + s, start + e, HEADING, asked, b.page))
+                    continue
                 kind = LEAD_IN if k == len(spans) - 1 and _is_bare_lead_in(para[s:e]) else BODY
-                units.append(Unit(start + s, start + e, kind, heading, b.page))
+                units.append(Unit(start + s, start + e, kind, asked or heading, b.page))
     return Structured("".join(pieces), units)
 
 

@@ -34,6 +34,7 @@ _WH = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(how\s+(?:many|much|long|often|old)
 # A question that asks in its own words ("And how are they organised?"), however it opens.
 _ASKS = re.compile(r"^\W*(?:(?:and|also|so|but|then)\s+)*(?:how|who|whom|whose|where|when|why|which|what|is|are|was|were|do|does|"
                    r"did|can|could|will|would|has|have|had)\b", re.I)
+_CLAUSE = re.compile(r"[,:;]\s+|\s+[-–—]\s+")
 _POINTERS = {"that", "this", "it", "those", "these", "there", "then"}
 _PRONOUN = {"they", "them", "their", "theirs", "it", "its", "he", "she", "him", "her", "his"}
 _ELLIPSIS = re.compile(r"^\s*(and|also|what about|how about|and what|and how|what of|then|so)\b", re.I)
@@ -65,9 +66,16 @@ def is_elliptical(question: str, topic: Topic | None = None) -> bool:
     verbless = not topic.verbs and (not topic.nouns or pronoun)
     # "And those going to Qatar?": an opener and no asking word of its own; "When did that happen?",
     # "How much do they earn there?": two content words at most, pointing back at what was said.
-    opener = bool(_ELLIPSIS.match(question)) and not _ASKS.match(question)
+    opener = bool(_ELLIPSIS.match(question)) and not asks_in_own_words(question)
     short = len(content) <= 2 and any(w in _POINTERS for w in tokens)
     return verbless or opener or short or (len(content) <= 1 and not topic.verbs)
+
+
+def asks_in_own_words(question: str) -> bool:
+    """Does the question, or a clause of it after a comma, colon or dash, ask with an asking word of
+    its own? "And the painters in Dandong, do they have to meet a quota too?" asks a whole new
+    question after setting its subject; "And those going to Qatar?" only points back."""
+    return any(_ASKS.match(part) for part in _CLAUSE.split(question))
 
 
 def has_own_verb(question: str) -> bool:

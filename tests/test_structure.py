@@ -66,6 +66,24 @@ def test_sentence_like_short_lines_are_not_headings():
     assert [k for k, _, _, _ in units_of("The crews left in May.\n\nStill here")] == ["body", "body"]
 
 
+def test_a_question_opening_a_paragraph_heads_it():
+    body = ("Who organises the work? Workers are sent by state trading companies. Each answers to a ministry.\n\n"
+            "Why does it matter? Because the money funds the state.\n\n"
+            "The crews kept asking one thing. \"When do we go home?\" one said.\n\n"
+            "Is this legal? No.")
+    units = units_of(body)
+    assert units[0][:2] == ("heading", "Who organises the work?")
+    under = [h for _, t, h, _ in units if t.startswith(("Workers are sent", "Each answers"))]
+    assert under == ["Who organises the work?"] * 2
+    by_text = {t: (k, h) for k, t, h, _ in units}
+    assert by_text["Because the money funds the state."] == ("body", "Why does it matter?")
+    # a quoted question is someone speaking; a question alone in its paragraph heads nothing
+    assert by_text["The crews kept asking one thing."] == ("body", "")
+    assert "heading" not in {k for k, t, _, _ in units if "go home" in t}
+    assert by_text["No."] == ("body", "Is this legal?")
+    assert [k for k, _, _, _ in units_of("How long will they stay?\n\nNobody knows.")] == ["body", "body"]
+
+
 def test_bullets_stay_items_and_keep_their_lead_in():
     body = ("Former workers listed the main hardships:\n"
             "- Passports are collected on arrival.\n"
