@@ -263,3 +263,18 @@ def asked_value(question: str, kind: str, sentence: str) -> str | None:
     if best == 0 or scores.count(best) > 1:
         return None
     return found[scores.index(best)].group().strip()
+
+
+# Agent nouns name people ("foreman", "researcher", "owner", "supervisor"): English suffixes, plus
+# the few role nouns without one that news reports use for their sources.
+_PERSON_NOUN = re.compile(r"(?:er|or|ist|ian|man|woman|men|women|ant|ent|ee)s?$|^(?:head|chief|boss|source|"
+                          r"official|diplomat|guard|minister|envoy|spokesperson|leader|captain|doctor|wife|husband|"
+                          r"son|daughter|mother|father|person|people|individual|victim|nurse|cook|chef|pilot|"
+                          r"waitress(?:e)?|seamstress(?:e)?)s?$", re.I)
+_NOT_PERSON = re.compile(r"^(?:center|centre|border|number|corridor|order|quarter|river|tower|shelter|"
+                         r"department|government|agreement|parliament|management|restaurant|plant)s?$", re.I)
+
+
+def is_person_noun(noun: str) -> bool:
+    """Does the noun name people ("foreman", "doctors"), not things ("tower", "plant")?"""
+    return bool(_PERSON_NOUN.search(noun)) and not _NOT_PERSON.search(noun)

@@ -18,6 +18,7 @@ from .answertype import LEAD_TYPES, asked_value, find_list, question_type
 from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD,
                       REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SUPPORT_THRESHOLD, TYPED_THRESHOLD, FOLLOWUP_MARGIN)
 from .text import terms
+from .name_conflicts import name_conflicts, named_value
 from .typed import parse_question, strict, typed_lead
 from .types import Answer, Candidate, Citation
 from .subject import (Said, asked_kind, candidates_same_subject, counted_as_asked, names, names_a_subject,
@@ -334,9 +335,11 @@ class ExtractiveAnswerer:
             return Answer(answer=NOT_FOUND, found=False, citations=[], closest=self.closest(found),
                           confidence=confidence)
         conflicts = find_conflicts(question, chosen, candidates, most=min(MOST_SIDES, self.max_citations) - 1)
+        anchor = valued_first(question, asked_kind(question), chosen, candidates) if conflicts else chosen[0]
+        if not conflicts:  # reports naming different bodies ("Which agency supplies the crews?")
+            conflicts = name_conflicts(question, anchor, candidates, self._report_text)
         if conflicts:
             # Reports disagree: every side, each with its outlet and date, newest first.
-            anchor = valued_first(question, asked_kind(question), chosen, candidates)
             sides = sorted([anchor, *conflicts], key=lambda c: report_range(c.date), reverse=True)
             citations = build_citations(self.store, sides)
             number = {c.chunk_id: c.n for c in citations}
@@ -354,6 +357,11 @@ class ExtractiveAnswerer:
         if lead:
             parts.insert(0, f"{lead} [{number[best.chunk_id]}].")
         return Answer(answer=" ".join(parts), found=True, citations=citations, confidence=confidence)
+
+    def _report_text(self, doc_id: str) -> str:
+        """A report's whole text: a body named anywhere in it is one the report knows of."""
+        doc = self.store.get_documents([doc_id], with_text=True).get(doc_id)
+        return doc.text if doc else ""
 
     def answer_parts(self, parts: Sequence[tuple[str, Sequence[Candidate]]]) -> Answer:
         """One answer to a question asking for several facts: each part (its question and its own
@@ -390,8 +398,9 @@ def dated_value(question: str, c: Candidate, n: int) -> dict:
     """What one report says, for "Other reports say" beside a disagreement: outlet, date, value, citation number."""
     got = value_for(question, asked_kind(question), c.text)
     value = got.value if got else None
+    text = value.text if value else named_value(question, c)  # a body's name, when one is asked for
     return {"doc_id": c.doc_id, "outlet": c.outlet, "title": c.title, "date": c.date, "n": n,
-            "value": value.text if value else "", "normalized": value.normalized if value else None,
+            "value": text, "normalized": value.normalized if value else None,
             "unit": value.unit if value else ""}
 
 

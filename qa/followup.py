@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .answertype import question_type
+from .answertype import is_person_noun, question_type
 from .text import STOPWORDS, terms, words
 from .types import Turn
 
@@ -147,6 +147,16 @@ def topic_of(text: str) -> Topic:
     return topic
 
 
+_WHICH_NOUN = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(?:which|what)\s+([a-z]+)\b", re.I)
+
+
+def asks_for_someone(question: str) -> bool:
+    """"Who holds the passports?", "Which defector is quoted?": the answer names the one a later
+    "he", "she" or "it" points at."""
+    which = _WHICH_NOUN.match(question)
+    return question_type(question) in _ENTITY_TYPES or bool(which and is_person_noun(which.group(1)))
+
+
 def _answer_opening(answer: str) -> str:
     """The first sentence of an answer, before its first citation mark."""
     text = answer.split("[", 1)[0]
@@ -234,6 +244,6 @@ def resolve_followup(question: str, history: Sequence[Turn], depth: int = MAX_DE
         extra += _new(before.names, have)
     extra += _new(before.nouns, have)
     singular = any(w in _SINGULAR for w in words(question))
-    if singular and last_answer and not last_answer.startswith(REFUSAL) and question_type(last_question) in _ENTITY_TYPES:
+    if singular and last_answer and not last_answer.startswith(REFUSAL) and asks_for_someone(last_question):
         extra += _new(answer_subject(last_answer), have)
     return f"{question} ({' '.join(extra)})" if extra else question

@@ -34,10 +34,17 @@ class Said(NamedTuple):
     # amount to officials, about $200, to have their names put on the list": what it is said of)
 
 
+# What a rate is per ("a month", "per year"): said beside most sums, so it tells no clause apart.
+_PER_TIME = frozenset({"per", "month", "monthly", "year", "yearly", "annual", "annually", "week", "weekly", "day",
+                       "daily", "hour", "hourly"})
+
+
 def value_for(question: str, kind: str, sentence: str) -> Said | None:
     """The value of ``kind`` the sentence gives for the question: among several, one in the unit the
     question asks in ("How many days off ...?": "one day off", not "16 hours a day"), then the one
-    whose own clause shares most terms with the question (the first on a tie)."""
+    whose own clause shares most terms with the question (the first on a tie), not counting what a
+    rate is per ("a month": "pays $850 a month per worker, and the workers keep $100" gives what
+    they keep $100)."""
     found = values(kind, sentence)
     if not found:
         return None
@@ -45,7 +52,7 @@ def value_for(question: str, kind: str, sentence: str) -> Said | None:
     clauses = [value_clause(sentence, spans, j) for j in range(len(found))]
     i = 0
     if len(found) > 1:
-        wanted, unit = set(terms(question)), asked_unit(question)
+        wanted, unit = set(terms(question)) - _PER_TIME, asked_unit(question)
         scores = [(bool(unit) and has_unit(unit, v.text), len(wanted & set(terms(c)))) for v, c in zip(found, clauses)]
         i = scores.index(max(scores))
     left = spans[i - 1][1] if i else 0

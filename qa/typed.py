@@ -20,7 +20,7 @@ from functools import lru_cache
 from vectorstore.entities import Entity, nlp
 
 from . import answertype
-from .answertype import asks_for_name, question_type, sentence_has
+from .answertype import asks_for_name, is_person_noun, question_type, sentence_has
 from .currencies import CURRENCY_AFTER
 from .subject import surroundings
 from .text import terms
@@ -71,13 +71,6 @@ _UNIT_BEFORE = re.compile(rf"\b{_UNIT}\s+(?:or|to)\s*$", re.I)
 # currency word right after or a currency code right before it is an amount all the same.
 _CURRENCY_AFTER = re.compile(rf"^\s*(?:{CURRENCY_AFTER})\b", re.I)
 _CURRENCY_BEFORE = re.compile(r"(?:\b(?:usd|us|eur|rmb|cny|krw|kpw|rub|aed)|[$€£¥₩₽])\s*$", re.I)
-# Agent nouns name people ("foreman", "researcher", "owner", "supervisor"): English suffixes, plus
-# the few role nouns without one that news reports use for their sources.
-_PERSON_NOUN = re.compile(r"(?:er|or|ist|ian|man|woman|men|women|ant|ent|ee)s?$|^(?:head|chief|boss|source|"
-                          r"official|diplomat|guard|minister|envoy|spokesperson|leader|captain|doctor|wife|husband|"
-                          r"son|daughter|mother|father|person|people|individual|victim)s?$", re.I)
-_NOT_PERSON = re.compile(r"^(?:center|centre|border|number|corridor|order|quarter|river|tower|shelter|"
-                         r"department|government|agreement|parliament|management|restaurant|plant)s?$", re.I)
 
 
 _ANCHOR_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON"})  # not NORP: "North Korean" is in every report
@@ -122,12 +115,32 @@ def parse_question(question: str) -> ParsedQuestion:
 
 def _heads(ent) -> frozenset[str]:
     """The common nouns that can stand for a named place or body: those inside its name ("Sinhung
-    bureau", "Ak-Bermet Hotel") and the noun it qualifies ("the Novokedrovka farm")."""
+    bureau", "Ak-Bermet Hotel"), the noun it qualifies ("the Novokedrovka farm"), and for a business
+    or other organisation the nouns any goes by ("Neva Interior Works": "the firm")."""
     nouns = [t.text for t in ent if t.pos_ == "NOUN" or (t.pos_ == "PROPN" and t.text.lower() in _COMMON_IN_NAMES)]
     head = ent.root.head
     if head.i >= ent.end and head.pos_ == "NOUN" and ent.root.dep_ in ("compound", "amod", "nmod"):
         nouns.append(head.text)
+    if ent.label_ == "ORG":
+        nouns += _ANY_BODY
     return frozenset(t for n in nouns for t in terms(n))
+
+
+# What a report calls any organisation it has named ("the company", "the firm's head of personnel").
+_ANY_BODY = ("company", "firm")
+# A run of capitalised words, whose initials an acronym may stand for ("United Nations": UN).
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][a-z]+)+")
+
+
+def acronyms(text: str) -> set[str]:
+    """The acronyms of the names a text spells out ("the United Nations Security Council": un, unsc,
+    nsc, sc), lower-cased as :func:`qa.text.terms` gives them: a question saying "the UN" asks about
+    a sentence saying "the United Nations"."""
+    out = set()
+    for m in _CAPITALISED_RUN.finditer(text):
+        initials = "".join(w[0] for w in m.group().split() if w[0].isupper()).lower()
+        out.update(initials[i:j] for i in range(len(initials)) for j in range(i + 2, len(initials) + 1))
+    return out
 
 
 def _norm(text: str) -> str:
@@ -178,10 +191,6 @@ def which_noun(doc) -> str:
             nouns = [t for t in run if t.pos_ == "NOUN"]
             return nouns[-1].lower_ if nouns else ""
     return ""
-
-
-def is_person_noun(noun: str) -> bool:
-    return bool(_PERSON_NOUN.search(noun)) and not _NOT_PERSON.search(noun)
 
 
 def entity_answers(kind: str, sentence: str, entities: Sequence[Entity], named: frozenset[str] = frozenset()) -> list[str]:
@@ -277,7 +286,8 @@ def about(anchors: Sequence[frozenset[str]], c, heads: Sequence[frozenset[str]] 
     about it when the report's opening (:attr:`Candidate.setting`) names it in full."""
     if not anchors:
         return True
-    said = set(terms(f"{c.text} {surroundings(c)}"))
+    around = f"{c.text} {surroundings(c)}"
+    said = set(terms(around)) | acronyms(around)
     missing = [i for i, a in enumerate(anchors) if not a <= said]
     if not missing:
         return True

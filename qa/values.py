@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .answertype import question_type
+from .answertype import is_person_noun, question_type
 from .currencies import CURRENCY_AFTER, currency_code
 
 KINDS = ("count", "amount", "duration", "percent")
@@ -249,9 +249,13 @@ _OPENING = r"^\W*(?:(?:and|so|but)\W+)?"
 _SHARE_NAMED = re.compile(_OPENING + r"what(?:'s|\s+(?:is|was|are|were))?\s+(?:the\s+|their\s+)?(?:[\w-]+\s+)?"
                           r"(?:cut|portion|share|proportion|fraction|commission)\s+(?:of|does|do|did|is|was|goes)\b", re.I)
 _SUM_NAMED = re.compile(_OPENING + r"what(?:'s|\s+(?:is|was|are|were))?\s+(?:the\s+|their\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}?"
-                        r"(?:sum|amount|rate|fee|bill|price|cost|pay|wage|salary|charge)s?\b", re.I)
+                        r"(?:sum|amount|rate|fee|bill|price|cost|pay|wage|salary|charge|allowance|stipend|bonus|fare|"
+                        r"rent|deposit|fine)s?\b", re.I)
 _SUM_VERB = re.compile(_OPENING + r"what\s+(?:do|does|did|will|would)\b(?:\s+[\w'-]+){1,10}?\s+(?:actually\s+)?"
-                       r"(?:pay|charge|cost|earn|receive|get\s+in\s+hand|bring\s+in|remit|bill|owe)\b", re.I)
+                       r"(?:pay|charge|cost|earn|receive|get\s+in\s+hand|bring\s+in|remit|bill|owe|fetch|"
+                       # "What does a large canvas go for (these days)?": a price, asked last
+                       r"(?:go|goes|sell|sells|sold|went)\s+for(?=(?:\s+(?:now|today|these\s+days|nowadays|"
+                       r"(?:last|this)\s+\w+|in\s+\d{4}))?\s*\?))\b", re.I)
 _SIZE_NAMED = re.compile(_OPENING + r"how\s+(?:big|large)\s+(?:is|are|was|were)\b.*\b(?:workforce|crews?|teams?|staff|"
                          r"contingent|brigades?|labou?r\s+force)\b", re.I)
 
@@ -303,10 +307,32 @@ _SPLIT_ASK = re.compile(
 _PAIR = re.compile(r"\b(?i:how (?:many|much))\s+(?:[A-Z]\w+\s+)?\w+\s+(?:and|or)\s+\w+|\b(?:in|to|from|at)\s+[A-Z]\w+\s+(?:and|or)\s+(?:in\s+)?[A-Z]\w+")
 
 
+# "each of its doctors", "each of the North Korean nurses": what one figure is per, as "each doctor" is.
+_EACH_OF = re.compile(r"\beach\s+of\s+(?:the|its|their|these|those)\s+((?:[\w-]+\s+){0,2}[\w-]+)")
+_PHRASE_END = frozenset({"at", "in", "on", "of", "for", "from", "who", "where", "that", "which", "working", "is", "are",
+                         "was", "were", "get", "gets", "paid", "earn", "earns", "and", "or"})
+
+
+def _per_person(question: str, at: int) -> bool:
+    """Does "each of ..." at ``at`` name people (the noun phrase up to its first preposition or verb)?"""
+    m = _EACH_OF.match(question, at)
+    if not m:
+        return False
+    for word in m.group(1).split():
+        if word.lower() in _PHRASE_END:
+            return False
+        if word.islower() and is_person_noun(word):
+            return True
+    return False
+
+
 def asks_two_figures(question: str) -> bool:
     """Does the question ask for two figures ("How many ... and how much ..."), which are both
     given rather than set against each other as a disagreement?"""
-    return len(_VALUE_CUE.findall(question)) >= 2 or bool(_SPLIT_ASK.search(question)) or bool(_PAIR.search(question))
+    split = _SPLIT_ASK.search(question)
+    if split and _per_person(question, split.start()):
+        split = None
+    return len(_VALUE_CUE.findall(question)) >= 2 or bool(split) or bool(_PAIR.search(question))
 
 
 def disagree(a: Value | None, b: Value | None) -> bool:

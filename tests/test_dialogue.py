@@ -49,6 +49,17 @@ def test_an_elliptical_question_borrows_the_asking_and_the_predicate_but_not_the
     assert not is_elliptical("Who collects their wages?")
 
 
+def test_an_opener_then_a_question_of_its_own_starts_afresh_on_its_new_subject():
+    history = exchange("How long is the work day for the builders at the Kestrel site?", "Twelve hours [1].")
+    for question in ("And the welders in Tarvik, do they have to meet a quota too?",
+                     "And in Qatar, which company hires the welders?", "Now about Kuwait: who pays the crews?"):
+        assert not is_elliptical(question)
+        assert resolve_followup(question, history) == question
+    # no asking clause of its own: still borrows the last question's asking and predicate
+    assert is_elliptical("And in Qatar, how many?") and is_elliptical("And those going to Qatar?")
+    assert "long" in resolve_followup("And in Tarvik, the welders?", history)
+
+
 def test_what_about_their_thing_keeps_the_subject_what_about_others_swaps_it():
     history = exchange("How many workers live in the Port Yelnya warehouse?", "About 200 [1].")
     visas = resolve_followup("And what about their visas?", history)
@@ -67,6 +78,10 @@ def test_he_after_a_who_question_points_at_whom_the_answer_named():
     history = exchange("Who holds the Selgon loggers' passports?", "The camp's security officer, a man they call the uncle.")
     query = resolve_followup("Who does he answer to?", history)
     assert "officer" in query and "Selgon" in query
+    which = exchange("Which defector is quoted about the Tarvik crews?", "Pak Myong-su, a former welder who left in 2014 [1].")
+    assert "Pak" in resolve_followup("What is he doing for a living now?", which)
+    place = exchange("Which city hosts the Tarvik crews?", "Tarvik, on the coast [1].")
+    assert resolve_followup("How big is it?", place).count("Tarvik") == 1, "a place asked for is no one 'it' points at"
     refused = exchange("Who holds the Selgon loggers' passports?", "The reports don't say. None of the ingested reports contains an answer to this question.")
     assert "reports" not in resolve_followup("Who does he answer to?", refused).split("(", 1)[-1]
 
@@ -120,6 +135,9 @@ def test_a_share_is_led_and_answered_by_a_share_never_by_a_sum():
 # ---- same subject --------------------------------------------------------------------------------
 
 def test_the_value_compared_is_the_one_given_for_the_question():
+    kept = value_for("How much do the builders keep for themselves each month?", "amount",
+                     "The firm pays the agency about $850 a month per worker, and the workers keep about $100 of it.")
+    assert kept.value.text == "about $100", "what a rate is per ('a month') tells no clause apart"
     said = value_for("How much goes to the state?", "amount", "Of the $700 nominal wage, $520 goes to the state.")
     assert said.value.text == "$520" and "state" in said.clause and "nominal" not in said.clause
     assert "$700" not in said.span and "state" in said.span, "what it is said of, never past the previous value"

@@ -16,7 +16,7 @@ from ingest.pipeline import prepare_report
 from ingest.readers import ParsedReport
 from qa import build_service
 from qa.compound import part_queries, split_question
-from qa.typed import entity_answers, parse_question
+from qa.typed import acronyms, entity_answers, parse_question
 from settings import Settings
 from vectorstore import ReportStore
 
@@ -269,3 +269,41 @@ def test_a_figure_about_the_body_the_report_opens_with_answers_when_the_sentence
 
 def test_a_figure_is_no_answer_for_another_body_of_the_same_noun(bureau):
     assert bureau.ask("How much does each worker owe the Kumsong bureau every month?").found is False
+
+
+FIRM = """Title: Tilers on the riverside blocks
+Date: 2016-05-10
+Source: https://example.invalid/firm
+Outlet: Synthetic test fixture
+
+RIGA - Some 40 North Korean tilers work for Baltic Finishing Group, a contractor finishing three riverside blocks.
+
+The crews start at seven and often stay on site until well after dark, neighbours say.
+
+"They are paid like anyone else, and what they send home is their business," said Ilze Ozola, the firm's head of personnel.
+
+Before the United Nations moved against the practice, about 80 North Koreans worked on building sites in the city, a union official said.
+"""
+
+
+@pytest.fixture(scope="module")
+def firm(tmp_path_factory, embedder):
+    return _one_report_service(tmp_path_factory, embedder, "firm", FIRM)
+
+
+def test_acronyms_stand_for_the_names_a_text_spells_out():
+    assert {"un", "unsc", "sc"} <= acronyms("a resolution of the United Nations Security Council")
+    assert "ilo" in acronyms("the International Labour Organization said")
+    assert not acronyms("North Korean crews") - {"nk"} and not acronyms("the crews left")
+
+
+def test_an_organisation_is_called_the_firm_or_the_company_once_named(firm):
+    """"the firm's head of personnel": the report's opening names Baltic Finishing Group."""
+    answer = firm.ask("Who is the head of personnel at Baltic Finishing Group?")
+    assert answer.found and "Ilze Ozola" in answer.answer
+    assert firm.ask("Who is the head of personnel at the Daugava Trading Company?").found is False
+
+
+def test_a_question_saying_the_un_is_about_a_sentence_saying_the_united_nations(firm):
+    answer = firm.ask("How many North Koreans worked on building sites before the UN acted against the practice?")
+    assert answer.found and "80" in answer.answer

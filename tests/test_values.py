@@ -128,6 +128,10 @@ def test_question_kinds():
     ("What does each welder owe the agency every month?", "amount"),
     ("How big is the camp's kitchen?", ""),
     ("How often do the cooks get a day off?", ""),
+    ("What monthly allowance do the cooks receive?", "amount"),
+    ("What does a large canvas from the studio go for?", "amount"),
+    ("What did the paintings sell for last year?", "amount"),
+    ("What do the cooks go for on their day off?", ""),
 ])
 def test_question_kinds_named_by_what_they_measure(question, kind):
     assert question_kind(question) == kind
@@ -145,6 +149,8 @@ def test_question_kinds_named_by_what_they_measure(question, kind):
     ("How many cooks work in each of the restaurants?", True),
     ("What is each North Korean nurse at the clinic paid per month?", False),  # per person, whatever the noun
     ("How much was each Korean sailor promised a year?", False),
+    ("How much is paid every month for each of its doctors working in Libya?", False),  # per person
+    ("How much is each of the North Korean nurses paid?", False),
 ])
 def test_a_question_asking_for_two_figures(question, two):
     assert asks_two_figures(question) is two
