@@ -42,7 +42,7 @@ from bench.blind import load_questions  # noqa: E402
 from bench.eval import _norm  # noqa: E402
 from bench.labelled import add_options, collect, parse, set_service, write_weights  # noqa: E402
 from bench.train_answerability import fit  # noqa: E402
-from qa.disagreement import FEATURES, WEIGHTS_FILE, pair_features  # noqa: E402
+from qa.disagreement import FEATURES, WEIGHTS_FILE, load_judge, pair_features  # noqa: E402
 from qa.scoring import REFUSAL_THRESHOLD  # noqa: E402
 from qa.subject import asked_kind, candidates_same_subject, value_for  # noqa: E402
 from vectorstore import SentenceEmbedder  # noqa: E402
@@ -158,6 +158,7 @@ def main(argv=None) -> int:
         w = fit(x, y, l2=args.l2)
         return w, choose_threshold(w, rows, args.max_false, sum(fact_rows[n] for n in names))
 
+    shipped = load_judge()  # the judge in qa/disagreement.json now: what a retrained one must beat
     held_out = {}
     for name in args.sets:
         w, t = train([n for n in args.sets if n != name])
@@ -166,9 +167,11 @@ def main(argv=None) -> int:
         rule = question_figures(None, 0.5, data[name])
         got["rule"] = {"found": rule["found"], "false": rule["false"]}
         held_out[name] = got
+        now = question_figures(np.asarray(shipped.weights), shipped.threshold, data[name])
         print(f"held out {name:7s} threshold {t:.2f}: {got['found']}/{got['conflicts with a gold pair']} gold pairs "
               f"found; {got['false']}/{fact_rows[name]} fact rows with a disagreement "
-              f"(the hand rule: {rule['found']} found, {rule['false']} false)", flush=True)
+              f"(the hand rule: {rule['found']} found, {rule['false']} false; the shipped judge: {now['found']} found, "
+              f"{now['false']} false)", flush=True)
     w, t = train(list(args.sets))
     counts = {n: {"pairs": len(data[n]), "positive": sum(d["label"] for d in data[n])} for n in args.sets}
     print("pairs:", counts)

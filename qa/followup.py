@@ -238,6 +238,10 @@ def resolve_followup(question: str, history: Sequence[Turn], depth: int = MAX_DE
         if frame:
             extra.append(frame.group(1).lower())
         dropped = set(before.names) if new_subject else set()
+        if any(is_person_noun(n) for n in own.nouns) and not any(w in _PRONOUN for w in words(question)):
+            # "And the doctors at the clinics?" after the builders' pay: a new group of people
+            # replaces the old one; what was asked of it ("take home") and where stay.
+            dropped |= {n for n in before.nouns if is_person_noun(n)}
         extra += _new([w for w in before.order if w not in dropped], have)  # as the user worded it
         return f"{question} ({' '.join(extra)})" if extra else question
     if not new_subject:

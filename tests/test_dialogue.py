@@ -60,6 +60,16 @@ def test_an_opener_then_a_question_of_its_own_starts_afresh_on_its_new_subject()
     assert "long" in resolve_followup("And in Tarvik, the welders?", history)
 
 
+def test_an_elliptical_question_about_other_people_drops_the_old_people_only():
+    doctors = resolve_followup("And the doctors at the clinics?", exchange("How much do the builders in Maputo take home?",
+                                                                           "About $150 a month [1]."))
+    assert "Maputo" in doctors and "take" in doctors and "builders" not in doctors
+    cooks = resolve_followup("And the cooks?", exchange("How long are the welders' contracts in Kuwait?", "Three years [1]."))
+    assert "contracts" in cooks and "Kuwait" in cooks and "welders" not in cooks
+    theirs = resolve_followup("And their contracts?", exchange("How much are the welders in Kuwait paid?", "$700 [1]."))
+    assert "welders" in theirs, "'their' points back at the same people"
+
+
 def test_what_about_their_thing_keeps_the_subject_what_about_others_swaps_it():
     history = exchange("How many workers live in the Port Yelnya warehouse?", "About 200 [1].")
     visas = resolve_followup("And what about their visas?", history)
