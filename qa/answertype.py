@@ -132,6 +132,13 @@ def asked_unit(question: str) -> str:
     return (m.group(1) or m.group(2)).lower().rstrip("s") if m else ""
 
 
+def counted_unit(question: str) -> str:
+    """The unit a question counts in ("How many days off ...?": day), singular; '' if none. Unlike
+    :func:`asked_unit`, not what a rate is per ("paid per month" asks for a sum)."""
+    m = _UNIT_Q.search(question)
+    return m.group(1).lower().rstrip("s") if m and m.group(1) else ""
+
+
 def has_unit(unit: str, sentence: str) -> bool:
     """Does the sentence give a value in this unit ("three hours", "a month", "monthly")?"""
     return bool(re.search(rf"\b{unit}s?\b|\b{unit}ly\b", sentence, re.I))

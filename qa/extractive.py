@@ -14,7 +14,7 @@ from vectorstore import ReportStore
 from .citations import number_sources
 from .disagreement import SameSubjectJudge, load_judge
 from .answerability import leans_back
-from .answertype import LEAD_TYPES, asked_value, find_list, question_type
+from .answertype import LEAD_TYPES, asked_value, counted_unit, find_list, has_unit, question_type
 from .scoring import (ANSWER_CHARS, ANSWER_MARGIN, CAPTION_THRESHOLD, CONFLICT_THRESHOLD, NEIGHBOUR_THRESHOLD,
                       REDUNDANT_SIMILARITY, REFUSAL_THRESHOLD, SUPPORT_THRESHOLD, TYPED_THRESHOLD, FOLLOWUP_MARGIN)
 from .text import terms
@@ -153,7 +153,8 @@ def conflict_pairs(question: str, chosen: Sequence[Candidate], candidates: Seque
     that names no subject of its own (:func:`qa.subject.names_a_subject`: "How much are the workers
     paid?"), which reports from different places each answer about their own workers, keeps the hand
     rule's stricter reading (:func:`qa.subject.same_question_subject`). One that names its subject
-    only by nouns ("How long are the stadium builders' contracts?") is the judge's.
+    only by nouns ("How long are the stadium builders' contracts?") is the judge's. A question
+    counting in a unit ("How many days off ...?") compares values in that unit only.
     """
     if not chosen or asks_two_figures(question):
         return
@@ -164,12 +165,15 @@ def conflict_pairs(question: str, chosen: Sequence[Candidate], candidates: Seque
     mine = value_for(question, kind, best.text)
     if mine is None or best.answerability < support or not of_asked_time(question, best.text, best.date):
         return
+    unit = counted_unit(question)
+    if unit and not has_unit(unit, mine.value.text):
+        return  # "How many days off ...?" led by "a 14-hour working day": no value of what is asked
     unnamed = not names_a_subject(question)
     for c in candidates:
         if c.doc_id == best.doc_id or c.answerability < support or not of_asked_time(question, c.text, c.date):
             continue
         theirs = value_for(question, kind, c.text)
-        if theirs is None or not disagree(mine.value, theirs.value):
+        if theirs is None or not disagree(mine.value, theirs.value) or (unit and not has_unit(unit, theirs.value.text)):
             continue
         if theirs.value.kind == "count" and not counted_as_asked(question, best.text, c.text, theirs.value):
             continue

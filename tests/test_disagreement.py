@@ -146,3 +146,13 @@ def test_five_reports_giving_five_figures_are_all_shown():
                       "2012-06-01", "North Korean crews arrive in the Kestrel region")
     others = find_conflicts(KESTREL, [BEST], [BEST, SAME, THIRD, fourth, fifth, ELSEWHERE], most=MOST_SIDES - 1)
     assert {c.doc_id for c in others} == {"d2", "d5", "d11", "d12"}
+
+
+def test_a_question_counting_in_a_unit_compares_values_in_that_unit_only():
+    q = "How many days off a month do the greenhouse workers get?"
+    hours = candidate(14, "In the greenhouses the working day now stretches to 14 hours.", "2017-10-19", "Greenhouses")
+    other = candidate(15, "In the greenhouses the working day is 12 hours, with no day off.", "2014-09-03", "Greenhouses")
+    assert not list(conflict_pairs(q, [hours], [hours, other]))
+    days = candidate(16, "The greenhouse workers get two days off a month.", "2017-10-19", "Greenhouses")
+    day = candidate(17, "The greenhouse workers get one day off a month.", "2014-09-03", "Greenhouses")
+    assert [c for _, c, _, _ in conflict_pairs(q, [days], [days, day])] == [day]
