@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .currencies import CURRENCY_AFTER
+
 _NUMWORD = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
             r"forty|fifty|hundred|thousand|dozens?|hundreds|thousands|a few|several|a month|a year|a week)")
 _DURATION = re.compile(r"\b(?:a few|several) (?:years|months|weeks|days)\b|"
@@ -76,6 +78,9 @@ def _asks(wh: str, q: str) -> bool:
                           rf"|\b(?:know|tell (?:me|us)|say|said|ask|asked|find out|is it known) {wh}\b|^\W*{wh}\W*$", q))
 
 
+_HOW_MANY_MONEY = re.compile(rf"\bhow\s+many\s+(?:{CURRENCY_AFTER})\b", re.I)
+
+
 @lru_cache(maxsize=4096)
 def question_type(question: str) -> str:
     """The answer type a question asks for ('' when it is open: what/how/yes-no)."""
@@ -101,6 +106,8 @@ def question_type(question: str) -> str:
                  r"\b(?:per|a|an|each|every|monthly|weekly|yearly)\s*(?:month|year|week|day|hour|worker|man|woman|head|person)?\b", q) \
             and not re.search(r"\bwhat (?:kind|sort|type)s? of\b|\bwhat (?:happens|happened)\b", q):
         return "amount"
+    if _HOW_MANY_MONEY.search(q):
+        return "amount"  # "How many roubles a month are they paid?": a sum, counted in its currency
     if re.search(r"\bhow many\b|\bwhat number\b|\bnumber of\b", q):
         return "count"
     if re.search(r"\b(?:what|which|exact) (?:date|day)\b", q):

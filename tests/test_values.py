@@ -132,6 +132,8 @@ def test_question_kinds():
     ("What does a large canvas from the studio go for?", "amount"),
     ("What did the paintings sell for last year?", "amount"),
     ("What do the cooks go for on their day off?", ""),
+    ("How many roubles a month are the greenhouse workers paid?", "amount"),  # a sum, counted in its currency
+    ("How many dollars do the cooks keep?", "amount"),
 ])
 def test_question_kinds_named_by_what_they_measure(question, kind):
     assert question_kind(question) == kind
