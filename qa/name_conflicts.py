@@ -24,6 +24,8 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from vectorstore.entities import nlp
+
 from .typed import about, entity_answers, parse_question
 from .types import Candidate
 
@@ -55,8 +57,6 @@ _LIGHT = frozenset({"be", "have", "do", "get", "make"})
 @lru_cache(maxsize=4096)
 def verbs(text: str) -> frozenset[str]:
     """The lemmas of a text's full verbs ("supplies", "supplied": supply), by the parse."""
-    from vectorstore.entities import nlp
-
     return frozenset(t.lemma_.lower() for t in nlp()(text) if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT)
 
 
@@ -81,7 +81,13 @@ def name_conflicts(question: str, best: Candidate, candidates: Sequence[Candidat
     asked = verbs(question)
     if not mine or not about(parsed.anchors, best, parsed.heads) or (asked and not asked & verbs(best.text)):
         return []
-    mine_text = report_text(best.doc_id)
+    texts: dict[str, str] = {}  # each report fetched once, however many of its sentences are weighed
+
+    def text_of(doc_id: str) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = report_text(doc_id)
+        return texts[doc_id]
+
     found: list[Candidate] = []
     seen = {best.doc_id}
     for c in candidates[:WITHIN]:
@@ -94,7 +100,7 @@ def name_conflicts(question: str, best: Candidate, candidates: Sequence[Candidat
             continue
         if asked and not asked & verbs(c.text):
             continue
-        if _names_any(mine_text, theirs) or _names_any(report_text(c.doc_id), mine):
+        if _names_any(text_of(best.doc_id), theirs) or _names_any(text_of(c.doc_id), mine):
             continue  # a report naming both bodies tells two roles apart
         seen.add(c.doc_id)
         found.append(c)

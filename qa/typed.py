@@ -287,7 +287,10 @@ def about(anchors: Sequence[frozenset[str]], c, heads: Sequence[frozenset[str]] 
     if not anchors:
         return True
     around = f"{c.text} {surroundings(c)}"
-    said = set(terms(around)) | acronyms(around)
+    said = set(terms(around))
+    if all(a <= said for a in anchors):
+        return True
+    said |= acronyms(around)  # only when a name is missing: this runs for every candidate of a typed question
     missing = [i for i, a in enumerate(anchors) if not a <= said]
     if not missing:
         return True
