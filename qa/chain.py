@@ -104,7 +104,7 @@ class QAService:
             return frozenset()
         asked, answered = last
         said = MARK.sub(" ", answered)[:400] if answered and not answered.startswith(REFUSAL) else ""
-        doc = self.retriever.nearest_report(f"{asked} {said}".strip())
+        doc = self.retriever.nearest_report(f"{asked} {said}".strip(), asked=asked)
         return frozenset({doc}) if doc else frozenset()
 
     def _followup_order(self, question: str, history: Sequence[Turn], candidates: list[Candidate],

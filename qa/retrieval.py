@@ -22,11 +22,12 @@ from .answerability import features, interaction, leans_back, prepare, probabili
 from .keyword import KeywordIndex
 from .paraphrase import NearVocabulary
 from .rwlock import ReadWriteLock
-from .subject import opening_setting
+from .subject import names_a_year, of_asked_time, opening_setting
 from .scoring import CAPTION_DEMOTION, CAPTION_THRESHOLD, CONTEXT_BONUS, RELEVANCE_WEIGHT, combine, rrf, weighted_overlap
 from .text import terms
 from .types import Candidate
 
+NEAREST_POOL = 10  # candidates nearest_report reads for one of the time a question names
 
 @dataclass
 class DocInfo:
@@ -163,13 +164,19 @@ class HybridRetriever:
                 c.answerability = found.answerability
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
-    def nearest_report(self, text: str) -> str | None:
+    def nearest_report(self, text: str, asked: str = "") -> str | None:
         """The report of the best candidate for ``text`` (an earlier question with the answer it
         got): which report that answer came from. The whole hybrid ranking, not the dense nearest
-        alone: a short answer ("Moranbong Garden, near the riverfront") is found by its rare names."""
+        alone: a short answer ("Moranbong Garden, near the riverfront") is found by its rare names.
+        When the question ``asked`` names a year ("How many were still there in December 2019?"),
+        the best candidate of that time (said or dated so) among the first ten: reports of one
+        storyline at other dates say much the same."""
         # the first stage alone: the reader judges answers to a question, not this text
-        found = self.candidates(text, limit=1, rerank=False)
-        return found[0].doc_id if found else None
+        found = self.candidates(text, limit=NEAREST_POOL if names_a_year(asked) else 1, rerank=False)
+        if not found:
+            return None
+        of_time = (c for c in found if of_asked_time(asked, c.text, c.date)) if names_a_year(asked) else iter(())
+        return next(of_time, found[0]).doc_id
 
     def matching(self, flt: ReportFilter, generation: str | None = None) -> set[str]:
         """The ids of the reports ``flt`` lets through, from the synced mirror."""

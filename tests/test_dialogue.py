@@ -406,3 +406,16 @@ def test_how_often_leads_with_the_frequency_of_the_quoted_sentence(dialogue_serv
     answer = dialogue_service.ask("How often are the Kuwait welders paid?")
     assert answer.answer.startswith("Once a quarter [1]."), answer.answer
     assert "Twelve-hour" not in answer.answer.split("[1]", 1)[0]
+
+
+def test_a_year_the_last_question_named_picks_the_report_of_that_time(dialogue_service):
+    """Reports of one storyline at other dates say much the same, so what the last exchange was
+    about is its report of the year the last question named (said or dated so)."""
+    dates = {d.doc_id: d.date for d in dialogue_service.store.list_documents()}
+    question = "Where do they sleep?"
+    for year in ("2016", "2022"):
+        history = exchange(f"How many North Korean workers were in the Kestrel region in {year}?",
+                           "The regional labour office counted them in the thousands [1].")
+        query = resolve_followup(question, history)
+        (doc,) = dialogue_service.context_reports(question, query, history)
+        assert dates[doc].startswith(year), (year, dates[doc])
