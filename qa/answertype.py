@@ -40,7 +40,7 @@ _PERSON_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|\b[A-Z][a-z]+\s+[A-Z][
 _PLACE_CUE = re.compile(r"\b(?:in|to|from|at|through|such as|near|outside|inside|across|along|into|around|"
                         r"off|opposite|behind|next to)\s+(?:major\s+|the\s+)?(?:[A-Z][\w-]+)"
                         # "Where do they live?" -> "in dormitories inside the factory compounds"
-                        r"|\b(?:in|inside|at|on|near|outside|into)\s+(?:the\s+|their\s+|a\s+|an\s+|its\s+)?(?:\w+\s+)?"
+                        r"|\b(?:in|inside|at|on|near|outside|into)\s+(?:the\s+|their\s+|a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,2}"
                         r"(?:dormitor(?:y|ies)|compounds?|camps?|barracks|sites?|factor(?:y|ies)|plants?|buildings?|"
                         r"apartments?|hotels?|houses?|rooms?|shipyards?|mines?|farms?|restaurants?|cities|city|towns?|"
                         r"villages?|border|provinces?|regions?|areas?|districts?|ports?|embassy|offices?|containers?)\b", re.U)

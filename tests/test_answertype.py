@@ -25,6 +25,8 @@ def test_question_type(question, kind):
     ("reason", "The closure meant that workers could not be replaced.", True),
     ("place", "A restaurant near the Independence Monument was open.", True),
     ("place", "The women live in dormitories inside the factory compounds.", True),
+    ("place", "The builders sleep in converted shipping containers.", True),  # two words before the place
+    ("place", "The builders sleep in shifts of four.", False),
     ("age", "Applicants must be married men between 30 and 45 years old.", True),
     ("age", "Recruitment focuses on men in their 30s and 40s.", True),
     ("age", "Teams of 40 men work in the camps.", False),
