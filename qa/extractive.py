@@ -303,6 +303,15 @@ def typed_first(question: str, candidates: Sequence[Candidate], floor: float = 0
     return [candidates[lead], *candidates[:lead], *candidates[lead + 1:]]
 
 
+def reason_given(candidates: Sequence[Candidate], floor: float) -> list[Candidate]:
+    """A why-question's candidates, or none — a refusal — when no sentence marking a reason
+    ("because", "citing", "so that") reaches ``floor`` by :attr:`Candidate.marked`. The mark ranks
+    poorly (reasons are often plain statements) but tells the questions the reports answer from
+    the near-topic ones they do not; ranking is left to the answerability without it."""
+    marked = [c.marked for c in candidates if c.marked is not None]
+    return [] if marked and max(marked) < floor else list(candidates)
+
+
 class ExtractiveAnswerer:
     name = "extractive"
 
@@ -331,6 +340,7 @@ class ExtractiveAnswerer:
         threshold = self.refusal_threshold(followup)
         candidates = of_asked_time_first(question, candidates, threshold)
         candidates = typed_first(question, candidates, self.typed_threshold, self.typed_refusal)
+        candidates = reason_given(candidates, threshold)
         chosen = select_sentences(candidates, threshold, max_sentences=self.max_sentences, question=question,
                                   followup=followup and second)
         chosen = within_passages(chosen, self.max_citations)

@@ -18,7 +18,8 @@ from vectorstore import ReportStore, SentenceRecord
 from vectorstore.records import NOT_ANSWERS
 
 from .filters import NO_FILTER, ReportFilter
-from .answerability import features, interaction, leans_back, prepare, probability, query_projection
+from .answerability import (features, interaction, leans_back, prepare, probability, query_projection,
+                            without_marker_check)
 from .keyword import KeywordIndex
 from .paraphrase import NearVocabulary
 from .rwlock import ReadWriteLock
@@ -162,6 +163,8 @@ class HybridRetriever:
             if c.doc_id in prefer and found is not None and found.answerability > c.answerability:
                 c.score += found.answerability - c.answerability
                 c.answerability = found.answerability
+            if found is not None and found.marked is not None:
+                c.marked = max(c.marked or 0.0, found.marked)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
     def nearest_report(self, text: str, asked: str = "") -> str | None:
@@ -247,12 +250,15 @@ class HybridRetriever:
             c.relevance = combine(c)
             # A report often names its place or plant once, in its opening: a name there is said
             # of every later sentence, as one in its title is ("BELOGORSK - ... the Sunhwa plant").
-            c.answerability = probability(features(
+            x = features(
                 query, qterms, idf, searchable(s), f"{doc.title} {doc.setting}", c.dense, c.context, c.overlap,
                 " ".join(table.sentences[n].text for n in table.neighbours(s)), known=known,
                 prev_text=prev_text, prev_dense=sims.get(prev, 0.0) if prev else 0.0,
                 interaction=interaction(qproj, vectors[sid]) if sid in vectors else 0.0, info=info,
-                entities=s.entities))
+                entities=s.entities)
+            c.answerability = probability(x)
+            if info.kind == "reason":
+                c.marked, c.answerability = c.answerability, probability(without_marker_check(x))
             c.score = c.answerability + RELEVANCE_WEIGHT * c.relevance + (CONTEXT_BONUS if s.doc_id in prefer else 0.0)
             if c.kind == "caption":  # a caption leads only when it clearly answers (see qa.scoring)
                 c.score -= 1.0 if c.answerability < CAPTION_THRESHOLD else CAPTION_DEMOTION

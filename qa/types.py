@@ -28,6 +28,9 @@ class Candidate:
     context: float = 0.0  # similarity of the neighbouring sentences (helps "they"/"this" sentences)
     relevance: float = 0.0  # weighted sum of the features above (qa.scoring.combine)
     answerability: float = 0.0  # probability that the sentence answers the question (qa.answerability)
+    # a why-question's answerability when the reason must be marked ("because", "citing"): decides
+    # whether the question is answered at all; answerability, without that check, ranks (None: not asked why)
+    marked: float | None = None
     score: float = 0.0  # final ranking score
     date: str = ""
     title: str = ""
