@@ -27,3 +27,18 @@ def test_the_checker_reports_a_broken_set(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "val5" / "check.py"), str(broken)],
                           capture_output=True, text=True)
     assert done.returncode == 1 and "119 questions (expected 120)" in done.stdout, done.stdout[-2000:]
+
+
+def test_the_why_set_quotes_its_reports():
+    """bench/why (bench.reasons): 40 answerable and 40 unanswerable why-questions over the corpora of
+    blind12-14, each answerable one's gold evidence in its report."""
+    import json
+
+    from bench.setcheck import norm, report_text
+
+    rows = [json.loads(line) for line in (ROOT / "bench" / "why" / "questions.jsonl").read_text().splitlines() if line]
+    assert sum(r["answerable"] for r in rows) == 40 and len(rows) == 80 and len({r["id"] for r in rows}) == 80
+    for r in rows:
+        text = norm(report_text(ROOT / "bench" / r["corpus"] / "corpus", r["report"]))
+        assert r["corpus"] in ("blind12", "blind13", "blind14") and bool(r["gold_evidence"]) == r["answerable"]
+        assert all(norm(g) in text for g in r["gold_evidence"]), r["id"]
