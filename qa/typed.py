@@ -103,7 +103,7 @@ def parse_question(question: str) -> ParsedQuestion:
     if kind not in LABELS and not wants_name and not _WHICH.search(question):
         return ParsedQuestion(kind=kind, named=frozenset())  # nothing typed asked: no parse needed
     doc = nlp()(question.split(" (", 1)[0] if question.endswith(")") else question)
-    if wants_name:
+    if wants_name and kind in ("", "who"):  # "In what year did it take its new name?" asks for a year
         noun = named_noun(doc)
         kind = "person" if noun is None or is_person_noun(noun) else "body"
     elif kind in ("", "who") and _BODY_NOUN.match(which_noun(doc)):
@@ -160,6 +160,8 @@ def named_noun(doc) -> str | None:
     for tok in doc:
         if tok.lower_ in ("name", "names", "head", "chief", "director", "leader", "minister"):
             if tok.lower_.startswith("name"):
+                for noun in (c for c in tok.children if c.dep_ == "compound"):
+                    return noun.lower_  # "under what company name": a company's
                 for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"):
                     for obj in (c for c in prep.children if c.dep_ == "pobj"):
                         return obj.lower_
@@ -202,6 +204,8 @@ def entity_answers(kind: str, sentence: str, entities: Sequence[Entity], named: 
     out = []
     for label, start, end in entities:
         text = sentence[start:end]
+        if kind == "body" and label in _MISREAD_BODY and _DESIGNATOR.search(text):
+            label = "ORG"  # "Taiga Stroiservis LLC" read as a person: the designator says what it is
         if label not in labels or _given(text, named) or (shape is not None and not shape.search(text)):
             continue
         if label == "CARDINAL" and kind == "amount" and not (_CURRENCY_AFTER.match(sentence[end:end + 12])
@@ -212,6 +216,14 @@ def entity_answers(kind: str, sentence: str, entities: Sequence[Entity], named: 
             continue
         out.append(text)
     return out + _missed_numbers(kind, sentence, entities, named)
+
+
+# A business's name ends in what it is ("LLC", "Trading", "Corporation"); the recogniser reads some
+# such names as a person or a place ("Sisavath Trading", "Taiga Stroiservis LLC").
+_DESIGNATOR = re.compile(r"\b(?:LLC|Ltd|Limited|Inc|Corp|Corporation|Company|Co|Group|Trading|Holdings|Enterprises?|"
+                         r"Services|Industries|Construction|Contracting|Engineering|Logistics|Technolog(?:y|ies)|"
+                         r"Textiles|Foods|Fisheries|Shipping|Manning|Bureau|Agency)\.?$")
+_MISREAD_BODY = frozenset({"PERSON", "GPE", "NORP", "LOC"})
 
 
 # The recogniser also misses some plain figures ("Only about 900 North Koreans" has no CARDINAL):

@@ -162,6 +162,8 @@ def test_two_facts_asked_at_once_are_both_answered_each_cited(welders):
     ("Which staffing agencies hired the cooks?", "body"),
     ("Which agency hired the cooks?", "body"),
     ("Which age group is hired?", "age"),
+    ("Under what company name does the kitchen trade?", "body"),  # a company's name
+    ("In what year did the kitchen take on its new name?", "date"),  # a year, whatever it names
 ])
 def test_question_kind_from_the_parse(question, kind):
     assert parse_question(question).kind == kind
@@ -178,6 +180,14 @@ def test_entity_answers_tell_counts_lengths_and_money_apart():
     assert [x for x in entity_answers("duration", s, _ents(s)) if "three years" in x]
     s = "The kitchen opened in 2019."
     assert entity_answers("duration", s, _ents(s)) == [] and entity_answers("date", s, _ents(s)) == ["2019"]
+
+
+def test_a_business_named_with_its_designator_is_a_body_whatever_the_recogniser_reads():
+    for s, name in (("The cooks are hired through a Kazan intermediary, Volga Pishcheprom LLC, the papers show.",
+                     "Volga Pishcheprom LLC"), ("In Kazan that partner is Idel Trading.", "Idel Trading")):
+        assert name in entity_answers("body", s, _ents(s)), [(label, s[a:b]) for label, a, b in _ents(s)]
+    s = "The kitchen hired Kim Chol-su, a cook from Wonsan."
+    assert entity_answers("body", s, _ents(s)) == [], "a person's name ends in no designator"
 
 
 def test_what_the_question_names_is_never_its_answer():
