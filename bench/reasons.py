@@ -4,12 +4,14 @@ are refused.
     .venv/bin/python -m bench.reasons                   # bench/why (80 questions, about 1 minute)
     .venv/bin/python -m bench.reasons --labelled        # also the why-questions of the labelled sets (5 minutes)
     .venv/bin/python -m bench.reasons --rank-by-mark    # the ranking before the thirteenth round's change
+    .venv/bin/python -m bench.reasons --answer-all      # no refusal for want of a marked reason
 
 bench/why holds 40 answerable and 40 near-topic unanswerable why-questions over the corpora of
 bench/blind12-14 (validation). A why-question is ranked by the answerability without the check that
 a sentence marks its reason ("because", "citing"), and refused when no sentence that marks one
 reaches the refusal threshold (``qa.extractive.reason_given``). ``--rank-by-mark`` ranks by the
-marked answerability as well, as before: the ablation that shows what the change does.
+marked answerability as well, as before: the ablation that shows what the change does;
+``--answer-all`` drops the refusal for want of a marked reason: what that refusal costs and saves.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import qa.extractive  # noqa: E402
 import qa.retrieval  # noqa: E402
 from bench.blind import history_of, holds_evidence, load_questions  # noqa: E402
 from bench.labelled import NEVER, SETS  # noqa: E402
@@ -64,10 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--labelled", action="store_true", help="also the why-questions of the labelled sets")
     ap.add_argument("--rank-by-mark", action="store_true", help="rank by the marked answerability too (the ablation)")
+    ap.add_argument("--answer-all", action="store_true", help="no refusal for want of a marked reason (the ablation)")
     ap.add_argument("--json", help="write every outcome to this file")
     args = ap.parse_args(argv)
     if args.rank_by_mark:
         qa.retrieval.without_marker_check = list  # answerability = the marked one, as before the change
+    if args.answer_all:
+        qa.extractive.reason_given = lambda candidates, floor: list(candidates)
     settings = Settings.from_env()
     embedder = build_embedder(settings)
     outcomes: dict[str, list] = defaultdict(list)
@@ -82,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                 evidence = answer.found and row["answerable"] and holds_evidence(answer.answer, row)
                 group = "labelled sets" if row.get("labelled") else "bench/why"
                 outcomes[group].append((row, answer.found, bool(evidence)))
-    print(f"why-questions, ranked {'by the marked answerability (ablation)' if args.rank_by_mark else 'as shipped'}")
+    how = "ranked by the marked answerability (ablation)" if args.rank_by_mark else "ranked as shipped"
+    print(f"why-questions, {how}" + (", never refused for want of a marked reason (ablation)" if args.answer_all else ""))
     print("| questions | answerable | with evidence | refused | unanswerable | refused |")
     print("|---|---|---|---|---|---|")
     for group, got in outcomes.items():
