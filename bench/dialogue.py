@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.dialogue                      # validation and blind sets, reader as set
     .venv/bin/python -m bench.dialogue --sets blind4 --reader on
     .venv/bin/python -m bench.dialogue --json F             # also every outcome
+    .venv/bin/python -m bench.dialogue --judge-threshold 0.65  # the disagreement judge at another threshold
 
 Per set, from the same runs as ``bench.blind`` (each set's corpus in a fresh store):
 - follow-ups (rows with a history; ``kind`` "followup", or bench/train's rows with one): evidence in
@@ -129,6 +130,18 @@ def table(results: list[tuple[str, dict]]) -> str:
     return "\n".join(lines)
 
 
+def pooled(results: list[tuple[str, dict]]) -> str:
+    """Both sides and facts without disagreement over every row of the sets run: what the judge's
+    threshold trades (docs/evaluation.md, thirteenth round)."""
+    def over(n: str, share: str) -> float:
+        rows = [(m[n], m[share]) for _, m in results if m[n] and m[share] == m[share]]
+        total = sum(k for k, _ in rows)
+        return sum(k * v for k, v in rows) / total if total else float("nan")
+
+    return (f"pooled over {len(results)} sets: both sides {over('conflict n', 'both sides'):.3f}, "
+            f"facts without disagreement {over('fact n', 'facts without disagreement'):.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sets", nargs="+", default=[*VALIDATION, *MODEL_TRAINED, *NEVER],
@@ -137,7 +150,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reader", choices=("default", "off", "on"), default="default",
                     help="the trained reader: as REPORTQA_READER says, off or on")
     ap.add_argument("--json", help="write the figures and every outcome to this file")
+    ap.add_argument("--judge-threshold", type=float,
+                    help="the disagreement judge's weights at this threshold (the calibration sweep; "
+                         "default: qa/disagreement.json's)")
     args = ap.parse_args(argv)
+    if args.judge_threshold is not None:
+        import qa.extractive
+        from qa.disagreement import load_judge
+
+        judge = load_judge()
+        judge.threshold = args.judge_threshold
+        qa.extractive.load_judge = lambda: judge
     settings = Settings.from_env()
     reader = {"off": False, "on": True}.get(args.reader, settings.reader)
     embedder = SentenceEmbedder(settings.embedding_path, threads=settings.torch_threads)
@@ -156,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             print(table([(label, got)]).splitlines()[-1], flush=True)
     print(f"encoder {embedder.encoder_id}; reader {'on' if reader else 'off'}")
     print(table(results))
+    if len(results) > 1:
+        print(pooled(results))
     if args.json:
         Path(args.json).write_text(json.dumps(everything, indent=1))
     return 0
