@@ -1,15 +1,16 @@
 """Why-questions: how many are answered with their evidence, and how many the reports do not answer
 are refused.
 
-    .venv/bin/python -m bench.reasons                   # bench/why (80 questions, about 1 minute)
+    .venv/bin/python -m bench.reasons                   # bench/why (120 questions, about 2 minutes)
     .venv/bin/python -m bench.reasons --labelled        # also the why-questions of the labelled sets (5 minutes)
     .venv/bin/python -m bench.reasons --rank-by-mark    # the ranking before the thirteenth round's change
     .venv/bin/python -m bench.reasons --answer-all      # no refusal for want of a marked reason
 
-bench/why holds 40 answerable and 40 near-topic unanswerable why-questions over the corpora of
-bench/blind12-14 (validation). A why-question is ranked by the answerability without the check that
-a sentence marks its reason ("because", "citing"), and refused when no sentence that marks one
-reaches the refusal threshold (``qa.extractive.reason_given``). ``--rank-by-mark`` ranks by the
+bench/why holds 60 answerable and 60 near-topic unanswerable why-questions over the corpora of
+bench/blind12-14 (validation); 40 of them (half answerable) are follow-ups after one exchange. A
+why-question is ranked by the answerability without the check that a sentence marks its reason
+("because", "citing"), and refused when no sentence that marks one reaches the refusal threshold,
+or for a follow-up the follow-up margin below it (``qa.extractive.reason_given``). ``--rank-by-mark`` ranks by the
 marked answerability as well, as before: the ablation that shows what the change does;
 ``--answer-all`` drops the refusal for want of a marked reason: what that refusal costs and saves.
 """
@@ -87,9 +88,11 @@ def main(argv: list[str] | None = None) -> int:
                 answer = service.ask(row["question"], history_of(row, service))
                 evidence = answer.found and row["answerable"] and holds_evidence(answer.answer, row)
                 group = "labelled sets" if row.get("labelled") else "bench/why"
+                group += ", follow-ups" if row.get("history") else ""
                 outcomes[group].append((row, answer.found, bool(evidence)))
     how = "ranked by the marked answerability (ablation)" if args.rank_by_mark else "ranked as shipped"
-    print(f"why-questions, {how}" + (", never refused for want of a marked reason (ablation)" if args.answer_all else ""))
+    never = ", never refused for want of a marked reason (ablation)" if args.answer_all else ""
+    print(f"why-questions, {how}{never}")
     print("| questions | answerable | with evidence | refused | unanswerable | refused |")
     print("|---|---|---|---|---|---|")
     for group, got in outcomes.items():

@@ -30,14 +30,16 @@ def test_the_checker_reports_a_broken_set(tmp_path):
 
 
 def test_the_why_set_quotes_its_reports():
-    """bench/why (bench.reasons): 40 answerable and 40 unanswerable why-questions over the corpora of
-    blind12-14, each answerable one's gold evidence in its report."""
+    """bench/why (bench.reasons): 60 answerable and 60 unanswerable why-questions over the corpora of
+    blind12-14, 40 of them follow-ups after one exchange, each answerable one's gold evidence in its report."""
     import json
 
     from bench.setcheck import norm, report_text
 
     rows = [json.loads(line) for line in (ROOT / "bench" / "why" / "questions.jsonl").read_text().splitlines() if line]
-    assert sum(r["answerable"] for r in rows) == 40 and len(rows) == 80 and len({r["id"] for r in rows}) == 80
+    assert sum(r["answerable"] for r in rows) == 60 and len(rows) == 120 and len({r["id"] for r in rows}) == 120
+    follow = [r for r in rows if r.get("history")]
+    assert len(follow) == 40 and all([t["role"] for t in r["history"]] == ["user", "assistant"] for r in follow)
     for r in rows:
         text = norm(report_text(ROOT / "bench" / r["corpus"] / "corpus", r["report"]))
         assert r["corpus"] in ("blind12", "blind13", "blind14") and bool(r["gold_evidence"]) == r["answerable"]

@@ -60,3 +60,15 @@ def test_a_reason_given_as_a_plain_statement_leads(why_service):
 def test_a_why_question_with_a_marked_reason_is_answered_with_it(why_service):
     answer = why_service.ask("Why did the labour office inspect Lindenau Textiles?")
     assert answer.found and "dispute over overtime" in answer.answer, answer.answer
+
+
+def test_a_why_follow_up_needs_a_marked_reason_a_margin_lower(why_service):
+    """A follow-up's marked reason, like its answer, may be said in fewer of its own words: its bar
+    is the follow-up margin below a first question's."""
+    question = "Why did the labour office inspect Lindenau Textiles?"
+    candidates = why_service.retriever.candidates(question, 10)
+    bar = why_service.extractive.refusal_threshold()
+    for c in candidates:
+        c.marked = bar - 0.15  # under a first question's bar, over a follow-up's
+    assert not why_service.extractive.answer(question, candidates).found
+    assert why_service.extractive.answer(question, candidates, followup=True).found
