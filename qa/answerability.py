@@ -279,6 +279,10 @@ def interaction(qproj: np.ndarray | None, svec: np.ndarray) -> float:
     return float(np.dot(qproj, svec)) if qproj is not None else 0.0
 
 
+_DENSE, _TYPED, _MATCH, _MISS, _DENSE_X_MATCH = (FEATURES.index(f) for f in
+                                                 ("dense", "typed", "type_match", "type_miss", "dense_x_match"))
+
+
 def without_marker_check(x: Sequence[float]) -> list[float]:
     """A why-question's feature vector as if the sentence gave a reason: news reports give one
     as a plain statement more often than with "because" ("He said the company could not find
@@ -288,10 +292,6 @@ def without_marker_check(x: Sequence[float]) -> list[float]:
     typed = out[_TYPED]
     out[_MATCH], out[_MISS], out[_DENSE_X_MATCH] = typed, 0.0, out[_DENSE] * typed
     return out
-
-
-_DENSE, _TYPED, _MATCH, _MISS, _DENSE_X_MATCH = (FEATURES.index(f) for f in
-                                                 ("dense", "typed", "type_match", "type_miss", "dense_x_match"))
 
 
 def probability(x: Sequence[float], weights: Sequence[float] | None = None) -> float:

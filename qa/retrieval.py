@@ -30,6 +30,7 @@ from .types import Candidate
 
 NEAREST_POOL = 10  # candidates nearest_report reads for one of the time a question names
 
+
 @dataclass
 class DocInfo:
     version: str
