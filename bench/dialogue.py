@@ -36,13 +36,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest import Ingestor  # noqa: E402
-from qa import build_service  # noqa: E402
 from settings import Settings  # noqa: E402
-from vectorstore import ReportStore, SentenceEmbedder  # noqa: E402
+from vectorstore import SentenceEmbedder  # noqa: E402
 
 from .blind import Outcome, first_stage_recall, load_questions, run_ours  # noqa: E402
-from .labelled import NEVER, SETS  # noqa: E402
+from .labelled import NEVER, SETS, set_service  # noqa: E402
 
 VALIDATION = ("train", "blind", "blind2", "val5")
 # blind when written; the trained models' data now, with the validation sets
@@ -100,10 +98,7 @@ def timeline_figures(service, rows: list[dict]) -> dict[str, float]:
 
 def run_set(embedder: SentenceEmbedder, name: str, folder: Path, reader: bool) -> tuple[dict, list[Outcome]]:
     root = ROOT / "bench" / name
-    store = ReportStore(embedder, path=folder / name)
-    Ingestor(store).ingest_paths([root / "corpus"])
-    service = build_service(Settings.from_env(store=folder / name, reader=reader), store)
-    service.warm_up()
+    service = set_service(name, embedder, folder, reader=reader)
     rows = load_questions(root / "questions.jsonl")
     outcomes = run_ours(service, rows)
     follow = [r for r in rows if r.get("history")]

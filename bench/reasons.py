@@ -10,8 +10,8 @@ bench/why holds 60 answerable and 60 near-topic unanswerable why-questions over 
 bench/blind12-14 (validation); 40 of them (half answerable) are follow-ups after one exchange. A
 why-question is ranked by the answerability without the check that a sentence marks its reason
 ("because", "citing"), and refused when no sentence that marks one reaches the refusal threshold,
-or for a follow-up the follow-up margin below it (``qa.extractive.reason_given``). ``--rank-by-mark`` ranks by the
-marked answerability as well, as before: the ablation that shows what the change does;
+or for a follow-up the follow-up margin below it (``qa.extractive.reason_given``). ``--rank-by-mark``
+ranks by the marked answerability as well, as before: the ablation that shows what the change does;
 ``--answer-all`` drops the refusal for want of a marked reason: what that refusal costs and saves.
 """
 from __future__ import annotations
@@ -31,13 +31,10 @@ sys.path.insert(0, str(ROOT))
 import qa.extractive  # noqa: E402
 import qa.retrieval  # noqa: E402
 from bench.blind import history_of, holds_evidence, load_questions  # noqa: E402
-from bench.labelled import NEVER, SETS  # noqa: E402
-from ingest import Ingestor  # noqa: E402
-from qa import build_service  # noqa: E402
+from bench.labelled import NEVER, SETS, set_service  # noqa: E402
 from qa.answertype import question_type  # noqa: E402
 from qa.chain import build_embedder  # noqa: E402
 from settings import Settings  # noqa: E402
-from vectorstore import ReportStore  # noqa: E402
 
 WHY = ROOT / "bench" / "why" / "questions.jsonl"
 
@@ -80,10 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: dict[str, list] = defaultdict(list)
     for corpus, rows in rows_by_corpus(args.labelled).items():
         with tempfile.TemporaryDirectory(prefix="reasons-") as tmp:
-            store = ReportStore(embedder, path=Path(tmp) / "store")
-            Ingestor(store).ingest_paths([ROOT / "bench" / corpus / "corpus"])
-            service = build_service(Settings.from_env(store=Path(tmp) / "store"), store)
-            service.warm_up()
+            service = set_service(corpus, embedder, Path(tmp))
             for row in rows:
                 answer = service.ask(row["question"], history_of(row, service))
                 evidence = answer.found and row["answerable"] and holds_evidence(answer.answer, row)

@@ -176,11 +176,11 @@ class HybridRetriever:
         the best candidate of that time (said or dated so) among the first ten: reports of one
         storyline at other dates say much the same."""
         # the first stage alone: the reader judges answers to a question, not this text
-        found = self.candidates(text, limit=NEAREST_POOL if names_a_year(asked) else 1, rerank=False)
+        dated = names_a_year(asked)
+        found = self.candidates(text, limit=NEAREST_POOL if dated else 1, rerank=False)
         if not found:
             return None
-        of_time = (c for c in found if of_asked_time(asked, c.text, c.date)) if names_a_year(asked) else iter(())
-        return next(of_time, found[0]).doc_id
+        return next((c for c in found if dated and of_asked_time(asked, c.text, c.date)), found[0]).doc_id
 
     def matching(self, flt: ReportFilter, generation: str | None = None) -> set[str]:
         """The ids of the reports ``flt`` lets through, from the synced mirror."""
