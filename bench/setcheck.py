@@ -1,4 +1,4 @@
-"""The checker of the invented evaluation sets (bench/blind4 to blind16, val5), stdlib only.
+"""The checker of the invented evaluation sets (bench/blind4 to blind17, val5), stdlib only.
 
 Each set's own ``check.py`` says what it holds (its id prefix, how many questions of each kind,
 how long its reports are) and calls :func:`check`. For every question in questions.jsonl: the
@@ -29,7 +29,7 @@ import re
 import sys
 from typing import NamedTuple
 
-PREFIXES = {"blind": "b", "blind2": "c", "blind3": "d", "blind4": "e", "blind5": "f", "val5": "g", "blind6": "h", "blind7": "i", "blind8": "j", "blind9": "k", "blind10": "l", "blind11": "m", "blind12": "n", "blind13": "o", "blind14": "p", "blind15": "q", "blind16": "r"}
+PREFIXES = {"blind": "b", "blind2": "c", "blind3": "d", "blind4": "e", "blind5": "f", "val5": "g", "blind6": "h", "blind7": "i", "blind8": "j", "blind9": "k", "blind10": "l", "blind11": "m", "blind12": "n", "blind13": "o", "blind14": "p", "blind15": "q", "blind16": "r", "blind17": "s"}
 KINDS = ("fact", "unanswerable", "followup", "conflict", "two_facts")
 MIN_PER_REPORT = 8
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", ["blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "val5"])
+@pytest.mark.parametrize("name", ["blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "val5"])
 def test_a_set_passes_its_checker(name):
     done = subprocess.run([sys.executable, str(ROOT / "bench" / name / "check.py")], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.rstrip().endswith("OK"), done.stdout[-2000:]
