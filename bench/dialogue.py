@@ -18,8 +18,8 @@ Per set, from the same runs as ``bench.blind`` (each set's corpus in a fresh sto
   share of points it gives that are expected (precision: a value of another subject is a miss).
 
 bench/train, bench/blind, bench/blind2 and bench/val5 are validation (looked at while tuning);
-bench/blind3 to blind15 were blind when written and train the disagreement judge and the follow-up
-ranker now (``bench.labelled.SETS``); bench/blind16 is blind (``bench.labelled.NEVER``): report it
+bench/blind3 to blind16 were blind when written and train the disagreement judge and the follow-up
+ranker now (``bench.labelled.SETS``); bench/blind17 is blind (``bench.labelled.NEVER``): report it
 as it comes.
 """
 from __future__ import annotations

@@ -23,7 +23,7 @@ The model is a class-balanced L2 logistic regression (``bench.train_answerabilit
 of the fact rows would show a disagreement on the training data. Leave-one-set-out figures
 (fit and threshold without a set, measured on it) are printed and stored in the weights file.
 
-The blind sets (``bench.labelled.NEVER``, bench/blind16) are never read here.
+The blind sets (``bench.labelled.NEVER``, bench/blind17) are never read here.
 """
 from __future__ import annotations
 
