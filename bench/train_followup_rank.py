@@ -50,8 +50,8 @@ class Recorder:
     def __init__(self):
         self.calls: list[tuple] = []
 
-    def rerank(self, question, last, candidates, own, prefer, floor):
-        self.calls.append((question, last, list(candidates), list(own), prefer, floor))
+    def rerank(self, question, last, candidates, own, prefer, floor, anchor=None):
+        self.calls.append((question, last, list(candidates), list(own), prefer, floor, anchor))
         return list(candidates)
 
 
@@ -78,10 +78,10 @@ def examples(name: str, embedder: SentenceEmbedder, stores: Path) -> list[dict]:
         service.ask(row["question"], history)
         if not recorder.calls:
             continue  # not resolved as a follow-up: nothing for the ranker
-        question, last, candidates, own, prefer, floor = recorder.calls[-1]
+        question, last, candidates, own, prefer, floor, anchor = recorder.calls[-1]
         if not candidates or candidates[0].answerability < floor:
             continue  # refused before any order matters
-        options = choices(question, last, candidates, own, prefer, floor)
+        options = choices(question, last, candidates, own, prefer, floor, anchor)
         # the label: would the answer hold the gold evidence with this candidate leading?
         labels = [int(leads_to_evidence(service, row, question, [candidates[i], *candidates[:i], *candidates[i + 1:]]))
                   for i, _ in options]

@@ -76,12 +76,13 @@ class QAService:
                     # A question for a number reads a deeper pool: the other side of a dated
                     # disagreement is often another report's sentence ranked below 30. A follow-up
                     # asking in its own words is also scored on them (in_own_words).
-                    prefer = self.context_reports(question, query, history)
+                    anchor = self.last_anchor(question, query, history)
+                    prefer = frozenset({anchor.doc_id}) if anchor else frozenset()
                     limit = VALUE_POOL if asked_kind(question) else 30
                     candidates = self.retriever.candidates(query, limit=limit, generation=generation, flt=flt,
                                                            prefer=prefer)
                     if query != question:
-                        candidates = self._followup_order(question, history, candidates, prefer, limit, generation, flt)
+                        candidates = self._followup_order(question, history, candidates, anchor, limit, generation, flt)
                     answer = self.llm.answer(question, candidates, history) if self.llm else None
                     answer = self._complete(answer, question, candidates, followup=query != question)
                 answer = self._filtered(answer, flt)
@@ -97,23 +98,30 @@ class QAService:
 
     def context_reports(self, question: str, query: str, history: Sequence[Turn]) -> frozenset[str]:
         """The report the last exchange was about, when ``question`` continues it (its query
-        carries the last subject): the report of the best candidate for the last question (as
-        resolved) with its answer, or for the question alone when that answer was a refusal."""
+        carries the last subject): the report of :meth:`last_anchor`."""
+        anchor = self.last_anchor(question, query, history)
+        return frozenset({anchor.doc_id}) if anchor else frozenset()
+
+    def last_anchor(self, question: str, query: str, history: Sequence[Turn]) -> Candidate | None:
+        """The sentence the last exchange was about, when ``question`` continues it: the best
+        candidate for the last question (as resolved) with its answer, or for the question alone
+        when that answer was a refusal. A follow-up is most often answered in its report, and often
+        by the sentence just after it (the follow-up ranker weighs where a candidate stands from it)."""
         last = last_exchange(history) if query != question else None
         if last is None:
-            return frozenset()
+            return None
         asked, answered = last
         said = MARK.sub(" ", answered)[:400] if answered and not answered.startswith(REFUSAL) else ""
-        doc = self.retriever.nearest_report(f"{asked} {said}".strip(), asked=asked)
-        return frozenset({doc}) if doc else frozenset()
+        return self.retriever.nearest_sentence(f"{asked} {said}".strip(), asked=asked)
 
     def _followup_order(self, question: str, history: Sequence[Turn], candidates: list[Candidate],
-                        prefer: frozenset[str], limit: int, generation: str, flt: ReportFilter) -> list[Candidate]:
+                        anchor: Candidate | None, limit: int, generation: str, flt: ReportFilter) -> list[Candidate]:
         """A follow-up's candidates (searched with the subject it carries) weighed against the
         question's own words: a follow-up asking with a verb of its own is scored on them in the
         report it continues (``in_own_words``), then the follow-up ranker, when on, orders the
         best answering ones (:mod:`qa.followup_rank`)."""
         last = last_exchange(history)
+        prefer = frozenset({anchor.doc_id}) if anchor else frozenset()
         rank = self.followup_ranker is not None and last is not None
         in_own_words = bool(prefer) and has_own_verb(question)
         if not (rank or in_own_words):
@@ -124,7 +132,7 @@ class QAService:
         if not rank:
             return candidates
         floor = self.extractive.refusal_threshold(followup=True)
-        return self.followup_ranker.rerank(question, last, candidates, own, prefer, floor)
+        return self.followup_ranker.rerank(question, last, candidates, own, prefer, floor, anchor)
 
     def _complete(self, answer: Answer | None, question: str, candidates: list[Candidate],
                   followup: bool = False) -> Answer:

@@ -33,7 +33,7 @@ TOP = 10  # candidates reordered: the model was fitted on the first ten of each 
 
 FEATURES = ("bias", "answerability", "relevance", "last_report", "own_answerability", "own_absent", "own_rank",
             "quoted_last", "last_answer_share", "last_question_cover", "own_question_cover", "rank", "score_gap",
-            "holds_asked")
+            "holds_asked", "next_after_anchor", "second_after_anchor", "anchor", "before_anchor")
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
@@ -51,11 +51,15 @@ class Exchange:
 
 
 def features(exchange: Exchange, c: Candidate, rank: int, top_score: float, prefer: frozenset[str],
-             own: dict[str, tuple[int, Candidate]], own_size: int) -> list[float]:
+             own: dict[str, tuple[int, Candidate]], own_size: int, anchor: Candidate | None = None) -> list[float]:
     """The feature vector (order of :data:`FEATURES`) of candidate ``c`` at ``rank`` of the
-    follow-up's ranking; ``own``: the question's own-words search, sentence id -> (rank, candidate)."""
+    follow-up's ranking; ``own``: the question's own-words search, sentence id -> (rank, candidate);
+    ``anchor``: the sentence the last exchange was about (a follow-up is often answered by the one
+    just after it: "Can they stay on longer?" after "The men sign on for 30 months." is answered
+    by "Nobody extends.")."""
     said = set(terms(c.text))
     mine = own.get(c.sentence_id)
+    step = c.index - anchor.index if anchor is not None and c.doc_id == anchor.doc_id else None
     return [
         1.0,
         c.answerability,
@@ -71,11 +75,15 @@ def features(exchange: Exchange, c: Candidate, rank: int, top_score: float, pref
         math.log1p(rank),
         c.score - top_score,
         float(bool(exchange.asked.kind) and holds(exchange.asked.kind, c.text, c.entities, exchange.asked.named)),
+        float(step == 1),
+        float(step == 2),
+        float(step == 0),
+        float(step is not None and step < 0),
     ]
 
 
 def choices(question: str, last: tuple[str, str], candidates: Sequence[Candidate], own: Sequence[Candidate],
-            prefer: frozenset[str], floor: float) -> list[tuple[int, list[float]]]:
+            prefer: frozenset[str], floor: float, anchor: Candidate | None = None) -> list[tuple[int, list[float]]]:
     """The candidates the ranker may put first, each as (index, feature vector): of the first
     :data:`TOP`, those that reach ``floor`` and are no caption; none when the first candidate does
     not reach it (refusing stays the answerer's). The training script labels these same ones."""
@@ -83,7 +91,7 @@ def choices(question: str, last: tuple[str, str], candidates: Sequence[Candidate
         return []
     exchange = Exchange(question, *last)
     mine = {c.sentence_id: (i, c) for i, c in enumerate(own)}
-    return [(i, features(exchange, c, i, candidates[0].score, prefer, mine, len(own)))
+    return [(i, features(exchange, c, i, candidates[0].score, prefer, mine, len(own), anchor))
             for i, c in enumerate(candidates[:TOP]) if c.answerability >= floor and c.kind != "caption"]
 
 
@@ -99,12 +107,13 @@ class FollowupRanker:
         return sum(w * v for w, v in zip(self.weights, x))
 
     def rerank(self, question: str, last: tuple[str, str], candidates: Sequence[Candidate],
-               own: Sequence[Candidate], prefer: frozenset[str], floor: float) -> list[Candidate]:
+               own: Sequence[Candidate], prefer: frozenset[str], floor: float,
+               anchor: Candidate | None = None) -> list[Candidate]:
         """``candidates`` led by the model's pick among the first :data:`TOP` that reach ``floor``
         (the follow-up's refusal threshold), the others in the search's order; unchanged when the
-        first candidate does not answer."""
+        first candidate does not answer. ``anchor``: the sentence the last exchange was about."""
         out = list(candidates)
-        options = choices(question, last, out, own, prefer, floor)
+        options = choices(question, last, out, own, prefer, floor, anchor)
         if not options:
             return out
         best = max(options, key=lambda option: (self.logit(option[1]), -option[0]))[0]

@@ -28,7 +28,7 @@ from .scoring import CAPTION_DEMOTION, CAPTION_THRESHOLD, CONTEXT_BONUS, RELEVAN
 from .text import terms
 from .types import Candidate
 
-NEAREST_POOL = 10  # candidates nearest_report reads for one of the time a question names
+NEAREST_POOL = 10  # candidates nearest_sentence reads for one of the time a question names
 
 
 @dataclass
@@ -168,19 +168,19 @@ class HybridRetriever:
                 c.marked = max(c.marked or 0.0, found.marked)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
-    def nearest_report(self, text: str, asked: str = "") -> str | None:
-        """The report of the best candidate for ``text`` (an earlier question with the answer it
-        got): which report that answer came from. The whole hybrid ranking, not the dense nearest
-        alone: a short answer ("Moranbong Garden, near the riverfront") is found by its rare names.
-        When the question ``asked`` names a year ("How many were still there in December 2019?"),
-        the best candidate of that time (said or dated so) among the first ten: reports of one
-        storyline at other dates say much the same."""
+    def nearest_sentence(self, text: str, asked: str = "") -> Candidate | None:
+        """The best candidate for ``text`` (an earlier question with the answer it got): the sentence
+        that answer came from, or the nearest one to it. The whole hybrid ranking, not the dense
+        nearest alone: a short answer ("Moranbong Garden, near the riverfront") is found by its rare
+        names. When the question ``asked`` names a year ("How many were still there in December
+        2019?"), the best candidate of that time (said or dated so) among the first ten: reports of
+        one storyline at other dates say much the same."""
         # the first stage alone: the reader judges answers to a question, not this text
         dated = names_a_year(asked)
         found = self.candidates(text, limit=NEAREST_POOL if dated else 1, rerank=False)
         if not found:
             return None
-        return next((c for c in found if dated and of_asked_time(asked, c.text, c.date)), found[0]).doc_id
+        return next((c for c in found if dated and of_asked_time(asked, c.text, c.date)), found[0])
 
     def matching(self, flt: ReportFilter, generation: str | None = None) -> set[str]:
         """The ids of the reports ``flt`` lets through, from the synced mirror."""

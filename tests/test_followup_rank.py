@@ -27,8 +27,9 @@ def test_the_weights_are_for_these_features_and_say_where_they_come_from():
     data = json.loads(WEIGHTS_FILE.read_text())
     assert tuple(data["features"]) == FEATURES and len(data["weights"]) == len(FEATURES)
     assert data["trained_by"].startswith("python -m bench.train_followup_rank")
-    blind = {"blind12"}
-    assert blind <= set(data["never_read"]) and not blind & set(data["sets"])
+    from bench.labelled import NEVER
+
+    assert set(NEVER) <= set(data["never_read"]) and not set(NEVER) & set(data["sets"])
     assert all(set(v) >= {"rows", "evidence, ranked"} for v in data["held_out"].values())
     assert str(data["l2"]) in data["l2_tried"]
 
@@ -54,6 +55,23 @@ def test_it_only_picks_among_what_answers_so_refusing_stays_the_answerers_call()
     weak = candidate(5, "Contracts are a matter for the company, the yard said.", 0.30)
     ranked = ranker.rerank(QUESTION, LAST, [QUOTED, weak, CONTRACTS], [CONTRACTS, weak, *OTHERS], frozenset(), FLOOR)
     assert ranked == [CONTRACTS, QUOTED, weak], "the pick leads, the others keep the search's order"
+
+
+SIGNED = ("How long do the North Korean welders at the Gannet yard sign on for?",
+          "They sign on for 30 months [1].")
+
+
+def test_what_follows_the_sentence_the_last_exchange_was_about_answers_before_what_precedes_it():
+    """A follow-up carries on from the sentence the last answer came from (its anchor): on the
+    labelled sets the answer is that sentence or one after it far more often than one before it."""
+    anchor = candidate(5, "The men at the Gannet yard sign on for 30 months.", 0.5)
+    before = candidate(4, "Welders at the Gannet yard may stay on for a second tour, the manager said.", 0.80)
+    after = candidate(6, "Nobody stays on longer: the company books their flights home in advance.", 0.78)
+    question = "Can they stay on longer if they want?"
+    listed, own = [before, after, anchor], [before, after, anchor, *OTHERS[:27]]
+    ranker = load_followup_ranker()
+    assert ranker.rerank(question, SIGNED, listed, own, frozenset({"d1"}), FLOOR, anchor)[0] is after
+    assert ranker.rerank(question, SIGNED, listed, own, frozenset({"d1"}), FLOOR)[0] is before, "no anchor: no step"
 
 
 def test_a_caption_or_a_candidate_past_the_top_never_leads():
