@@ -9,8 +9,8 @@ are refused.
 bench/why holds 60 answerable and 60 near-topic unanswerable why-questions over the corpora of
 bench/blind12-14 (validation); 40 of them (half answerable) are follow-ups after one exchange. A
 why-question is ranked by the answerability without the check that a sentence marks its reason
-("because", "citing"), and refused when no sentence that marks one reaches the refusal threshold,
-or for a follow-up the follow-up margin below it (``qa.extractive.reason_given``). ``--rank-by-mark``
+("because", "citing"), and a first question is refused when no sentence that marks one reaches
+the refusal threshold (``qa.extractive.reason_given``; a follow-up is not asked for the mark). ``--rank-by-mark``
 ranks by the marked answerability as well, as before: the ablation that shows what the change does;
 ``--answer-all`` drops the refusal for want of a marked reason: what that refusal costs and saves.
 """

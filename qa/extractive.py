@@ -340,8 +340,8 @@ class ExtractiveAnswerer:
         threshold = self.refusal_threshold(followup)
         candidates = of_asked_time_first(question, candidates, threshold)
         candidates = typed_first(question, candidates, self.typed_threshold, self.typed_refusal)
-        # a follow-up's marked reason, as its answer, may be said in fewer of its own words
-        candidates = reason_given(candidates, threshold - FOLLOWUP_MARGIN if followup else threshold)
+        if not followup:  # a follow-up's reason is not asked to be marked (docs/how-it-works.md, why-questions)
+            candidates = reason_given(candidates, threshold)
         chosen = select_sentences(candidates, threshold, max_sentences=self.max_sentences, question=question,
                                   followup=followup and second)
         chosen = within_passages(chosen, self.max_citations)
