@@ -96,12 +96,6 @@ class QAService:
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
 
-    def context_reports(self, question: str, query: str, history: Sequence[Turn]) -> frozenset[str]:
-        """The report the last exchange was about, when ``question`` continues it (its query
-        carries the last subject): the report of :meth:`last_anchor`."""
-        anchor = self.last_anchor(question, query, history)
-        return frozenset({anchor.doc_id}) if anchor else frozenset()
-
     def last_anchor(self, question: str, query: str, history: Sequence[Turn]) -> Candidate | None:
         """The sentence the last exchange was about, when ``question`` continues it: the best
         candidate for the last question (as resolved) with its answer, or for the question alone

@@ -417,5 +417,5 @@ def test_a_year_the_last_question_named_picks_the_report_of_that_time(dialogue_s
         history = exchange(f"How many North Korean workers were in the Kestrel region in {year}?",
                            "The regional labour office counted them in the thousands [1].")
         query = resolve_followup(question, history)
-        (doc,) = dialogue_service.context_reports(question, query, history)
+        doc = dialogue_service.last_anchor(question, query, history).doc_id
         assert dates[doc].startswith(year), (year, dates[doc])
